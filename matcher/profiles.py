@@ -98,11 +98,11 @@ class Profile(BaseModel):
     id: Annotated[str, StringConstraints(max_length=MAX_ID, pattern=ID_PATTERN)] | None = None
     name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_NAME)]
     kind: Kind = Kind.other
-    country: Annotated[str, StringConstraints(to_upper=True, pattern=r"^[A-Z]{2}$")] | None = None
+    country: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")] | None = None
     city: Short | None = None
     website: Short | None = None
     size: Size | None = None
-    language: Annotated[str, StringConstraints(to_lower=True, pattern=r"^[a-z]{2}$")] | None = None
+    language: Annotated[str, StringConstraints(pattern=r"^[a-z]{2}$")] | None = None
 
     mission: Text | None = None
     vision: Text | None = None
@@ -147,14 +147,19 @@ class Profile(BaseModel):
             return SIZE_ALIASES.get(key, key)
         return value
 
-    @field_validator("country", "language", mode="before")
+    @field_validator("country", mode="before")
     @classmethod
-    def _blank_code(cls, value: Any) -> Any:
-        if isinstance(value, str) and not value.strip():
-            return None
+    def _country_code(cls, value: Any) -> Any:
         if isinstance(value, str):
-            code = value.strip()
-            return "GB" if code.upper() == "UK" else code
+            code = value.strip().upper()
+            return None if not code else "GB" if code == "UK" else code
+        return value
+
+    @field_validator("language", mode="before")
+    @classmethod
+    def _language_code(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return value.strip().lower() or None
         return value
 
     @field_validator(*LIST_FACETS, "tags", mode="before")

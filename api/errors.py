@@ -1,0 +1,67 @@
+"""Every error the API answers, in one JSON shape: ``{"error": {"code", "message", "field"}}``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, Response, jsonify
+from werkzeug.exceptions import HTTPException
+
+
+class ApiError(Exception):
+    """Base of the API's errors; subclasses set the HTTP status and a stable code."""
+
+    status = 500
+    code = "internal_error"
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class BadRequest(ApiError):
+    status = 400
+    code = "bad_request"
+
+
+class ValidationFailed(ApiError):
+    status = 422
+    code = "validation_failed"
+
+
+class NotFound(ApiError):
+    status = 404
+    code = "not_found"
+
+
+class Unavailable(ApiError):
+    status = 503
+    code = "unavailable"
+
+
+def error_body(code: str, message: str, field: str | None = None) -> dict[str, Any]:
+    return {"error": {"code": code, "message": message, "field": field}}
+
+
+def _render(status: int, code: str, message: str, field: str | None = None) -> tuple[Response, int]:
+    return jsonify(error_body(code, message, field)), status
+
+
+def register(app: Flask) -> None:
+    """Render Klik's errors, HTTP errors and anything unexpected in the one shape."""
+
+    @app.errorhandler(ApiError)
+    def handle_api_error(error: ApiError) -> tuple[Response, int]:
+        return _render(error.status, error.code, error.message, error.field)
+
+    @app.errorhandler(HTTPException)
+    def handle_http_error(error: HTTPException) -> tuple[Response, int]:
+        status = error.code or 500
+        code = (error.name or "error").lower().replace(" ", "_")
+        return _render(status, code, error.description or error.name)
+
+    @app.errorhandler(Exception)
+    def handle_unexpected(error: Exception) -> tuple[Response, int]:
+        app.logger.exception("unhandled error")
+        return _render(500, "internal_error", "an unexpected error occurred; it has been logged")

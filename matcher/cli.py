@@ -1,0 +1,332 @@
+"""The ``klik`` command line."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+from sqlalchemy import Engine
+from sqlalchemy.exc import OperationalError, ProgrammingError
+from sqlalchemy.orm import Session
+
+from matcher import config, db, store
+from matcher.profiles import Kind
+
+F = TypeVar("F", bound=Callable[..., Any])
+MAX_REPORTED_ROWS = 20
+
+
+class Failure(click.ClickException):
+    """A one-line error; click prints ``Error: <message>`` and exits 1."""
+
+
+class Context:
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self._engine: Engine | None = None
+
+    @property
+    def engine(self) -> Engine:
+        if self._engine is None:
+            self._engine = db.make_engine(self.url)
+        return self._engine
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A session on an initialised database; rolled back on any error."""
+        try:
+            current = db.schema_is_current(self.engine)
+        except OperationalError as error:
+            raise Failure(f"cannot open the database: {error.orig}") from None
+        if not current:
+            raise Failure("the database is not initialised or is out of date: run `klik init-db`")
+        with Session(self.engine) as session:
+            try:
+                yield session
+            except BaseException:
+                session.rollback()
+                raise
+
+
+pass_context = click.make_pass_decorator(Context)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--database-url",
+    envvar="DATABASE_URL",
+    default=None,
+    help="SQLAlchemy URL of the database (default: SQLite file instance/klik.db).",
+)
+@click.version_option(package_name="klik")
+@click.pass_context
+def cli(ctx: click.Context, database_url: str | None) -> None:
+    """Klik: find partners you click with, and see why."""
+    ctx.obj = Context(config.normalise_url(database_url) if database_url else config.database_url())
+
+
+@cli.command("init-db")
+@pass_context
+def init_db(ctx: Context) -> None:
+    """Create the database, or bring its schema up to date."""
+    try:
+        db.upgrade(ctx.engine)
+    except OperationalError as error:
+        raise Failure(f"cannot open the database: {error.orig}") from None
+    click.echo(f"Database ready: {ctx.engine.url.render_as_string(hide_password=True)}")
+
+
+@cli.command("import")
+@click.argument("file", type=click.Path(exists=True, path_type=Path))
+@click.option("--skip-invalid", is_flag=True, help="Import the good rows and report the bad ones.")
+@pass_context
+def import_(ctx: Context, file: Path, skip_invalid: bool) -> None:
+    """Import profiles from FILE (JSONL, JSON, CSV, XLSX, or a CORDIS directory).
+
+    CSV may come from Dutch Excel (';' separator, cp1252) with Dutch or English
+    column headers; list cells are '|'-separated. A file with any bad row
+    imports nothing unless --skip-invalid is given.
+    """
+    from matcher.importers import ImportFormatError
+    from matcher.ingest import ImportRejected, import_file
+
+    with ctx.session() as session:
+        try:
+            report = import_file(session, file, skip_invalid=skip_invalid)
+            session.commit()
+        except ImportFormatError as error:
+            raise Failure(str(error)) from None
+        except ImportRejected as error:
+            _print_row_errors(error.errors)
+            hint = "" if skip_invalid else " (use --skip-invalid to import the good rows)"
+            raise Failure(f"{error}{hint}") from None
+    if report.ignored_columns:
+        click.echo(f"Ignored unknown columns: {', '.join(report.ignored_columns)}", err=True)
+    if report.skipped:
+        _print_row_errors(report.skipped)
+    click.echo(
+        f"{report.source}: {report.created} created, {report.updated} updated, "
+        f"{report.unchanged} unchanged, {len(report.skipped)} bad row(s) skipped"
+    )
+
+
+def _print_row_errors(errors: list[Any]) -> None:
+    for error in errors[:MAX_REPORTED_ROWS]:
+        where = f"row {error.row}" if error.row else "file"
+        field = f", {error.field}" if error.field else ""
+        click.echo(f"  {where}{field}: {error.message}", err=True)
+    if len(errors) > MAX_REPORTED_ROWS:
+        click.echo(f"  ... and {len(errors) - MAX_REPORTED_ROWS} more", err=True)
+
+
+@cli.group()
+def profiles() -> None:
+    """List, show and delete stored profiles."""
+
+
+@profiles.command("list")
+@click.option("--kind", type=click.Choice([k.value for k in Kind]), help="Only this kind.")
+@click.option("--country", help="Only this country (ISO code, e.g. NL).")
+@click.option("--language", help="Only this language (e.g. nl, en).")
+@click.option("--search", help="Part of the name or id.")
+@click.option("--limit", type=click.IntRange(1, 10_000), default=50, show_default=True)
+@click.option("--offset", type=click.IntRange(0), default=0)
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
+@pass_context
+def profiles_list(ctx: Context, fmt: str, limit: int, offset: int, **filters: str | None) -> None:
+    """List stored profiles, ordered by name."""
+    with ctx.session() as session:
+        rows, total = store.list_rows(session, limit=limit, offset=offset, **filters)
+        if fmt == "json":
+            click.echo(json.dumps({"total": total, "profiles": [_summary(r) for r in rows]}))
+            return
+        for row in rows:
+            where = ", ".join(x for x in (row.city, row.country) if x)
+            click.echo(f"{row.id:<40} {row.kind:<10} {row.language or '--':<3} {row.name} ({where})")
+        click.echo(f"{len(rows)} of {total} profile(s)", err=True)
+
+
+def _summary(row: db.ProfileRow) -> dict[str, Any]:
+    return {k: getattr(row, k) for k in store.IDENTITY}
+
+
+@profiles.command("show")
+@click.argument("profile_id")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@pass_context
+def profiles_show(ctx: Context, profile_id: str, fmt: str) -> None:
+    """Show one profile."""
+    with ctx.session() as session:
+        row = store.get_row(session, profile_id)
+        if row is None:
+            raise Failure(f"no profile with id {profile_id!r}")
+        profile = store.to_profile(row)
+    data = profile.model_dump(mode="json", exclude_none=True)
+    if fmt == "json":
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    for key, value in data.items():
+        if value in ([], None, ""):
+            continue
+        if isinstance(value, list):
+            click.echo(f"{key}:")
+            for item in value:
+                shown = f"{item['partner']} ({item['status']})" if isinstance(item, dict) else item
+                click.echo(f"  - {shown}")
+        else:
+            click.echo(f"{key}: {value}")
+
+
+@profiles.command("delete")
+@click.argument("profile_id")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@pass_context
+def profiles_delete(ctx: Context, profile_id: str, yes: bool) -> None:
+    """Delete one profile, with its relationships and embeddings."""
+    with ctx.session() as session:
+        if store.get_row(session, profile_id) is None:
+            raise Failure(f"no profile with id {profile_id!r}")
+        if not yes:
+            click.confirm(f"Delete profile {profile_id!r}?", abort=True)
+        store.delete_profile(session, profile_id)
+        session.commit()
+    click.echo(f"Deleted {profile_id}")
+
+
+MODEL_OPTION = click.option(
+    "--model",
+    envvar="KLIK_EMBEDDING_MODEL",
+    default=None,
+    help="Sentence-transformers model name or local path (default: multilingual-e5-small).",
+)
+
+
+def _embedder(model: str | None) -> Any:
+    from matcher.embedding import EmbeddingModelError, load_embedder
+
+    try:
+        return load_embedder(model)
+    except EmbeddingModelError as error:
+        raise Failure(str(error)) from None
+
+
+@cli.command()
+@MODEL_OPTION
+@click.option("--batch-size", type=click.IntRange(1, 1024), default=32, show_default=True)
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+@pass_context
+def embed(ctx: Context, model: str | None, batch_size: int, quiet: bool) -> None:
+    """Embed every profile facet that has no up-to-date vector for the model."""
+    from tqdm import tqdm
+
+    from matcher.vectors import embed_profiles
+
+    embedder = _embedder(model)
+    bar: tqdm[Any] | None = None
+
+    def on_plan(total: int) -> None:
+        nonlocal bar
+        bar = tqdm(total=total, unit="text", disable=quiet or total == 0, file=sys.stderr)
+
+    with ctx.session() as session:
+        try:
+            report = embed_profiles(
+                session,
+                embedder,
+                batch_size=batch_size,
+                on_plan=on_plan,
+                progress=lambda n: bar.update(n) if bar is not None else None,
+            )
+        finally:
+            if bar is not None:
+                bar.close()
+    click.echo(
+        f"{report.embedded} text(s) embedded for {report.profiles} profile(s), "
+        f"{report.unchanged} unchanged, {report.removed} removed (model {report.model})"
+    )
+
+
+@cli.command()
+@click.option("--for", "for_", required=True, metavar="ID_OR_FILE",
+              help="A stored profile id, a JSON profile file, or a text file with a strategy.")
+@click.option("--top", type=click.IntRange(1, 50), default=5, show_default=True)
+@click.option("--kind", "kinds", multiple=True, type=click.Choice([k.value for k in Kind]),
+              help="Only candidates of this kind (repeatable).")
+@click.option("--country", "countries", multiple=True, help="Only candidates in this country.")
+@click.option("--exclude-partners", is_flag=True, help="Leave out current and past partners.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@MODEL_OPTION
+@pass_context
+def shortlist(
+    ctx: Context,
+    for_: str,
+    top: int,
+    kinds: tuple[str, ...],
+    countries: tuple[str, ...],
+    exclude_partners: bool,
+    fmt: str,
+    model: str | None,
+) -> None:
+    """Rank stored profiles as partners for ID_OR_FILE."""
+    from matcher import shortlist as sl
+
+    with ctx.session() as session:
+        try:
+            query = sl.resolve_query(session, for_)
+        except sl.QueryError as error:
+            raise Failure(str(error)) from None
+        embedder = _embedder(model)
+        filters = sl.Filters(list(kinds), list(countries), exclude_partners)
+        candidates = sl.shortlist(session, embedder, query, top=top, filters=filters)
+    if fmt == "json":
+        click.echo(json.dumps({
+            "for": query.profile.id,
+            "candidates": [
+                {"rank": c.rank, "id": c.profile.id, "name": c.profile.name,
+                 "kind": c.profile.kind.value, "country": c.profile.country,
+                 "language": c.profile.language, "similarity": round(c.similarity, 4)}
+                for c in candidates
+            ],
+        }, ensure_ascii=False, indent=2))
+        return
+    click.echo(f"Shortlist for {query.profile.name}")
+    if not candidates:
+        click.echo("  no candidates match (embedded profiles: run `klik embed`)")
+    for c in candidates:
+        where = ", ".join(x for x in (c.profile.city, c.profile.country) if x)
+        click.echo(f"{c.rank:>2}. {c.profile.name} [{c.profile.kind.value}, {where}]  "
+                   f"similarity {c.similarity:.3f}  id={c.profile.id}")
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", type=click.IntRange(1, 65535), default=5000, show_default=True)
+@click.option("--workers", type=click.IntRange(1, 64), default=2, show_default=True)
+@click.option("--dev", is_flag=True, help="Flask's development server with reload (not for production).")
+@pass_context
+def serve(ctx: Context, host: str, port: int, workers: int, dev: bool) -> None:
+    """Serve the HTTP API (gunicorn)."""
+    from api import create_app
+
+    with ctx.session():
+        pass  # fail early, with the one-line message, on an uninitialised database
+    app = create_app({"DATABASE_URL": ctx.url})
+    if dev:
+        app.run(host=host, port=port, debug=True)
+        return
+    from api.server import run_gunicorn
+
+    run_gunicorn(app, host=host, port=port, workers=workers)
+
+
+def main() -> None:
+    try:
+        cli(standalone_mode=True)
+    except (OperationalError, ProgrammingError) as error:
+        click.echo(f"Error: database error: {getattr(error, 'orig', error)}", err=True)
+        sys.exit(1)

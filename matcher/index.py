@@ -1,0 +1,108 @@
+"""Nearest-neighbour search over stored profile vectors, with faiss.
+
+Vectors are L2-normalised, so inner product is cosine similarity. Small
+collections get an exact flat index; from ``hnsw_from`` vectors on, an HNSW
+graph keeps a query fast at hundreds of thousands of profiles.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+import faiss
+import numpy as np
+from sqlalchemy.orm import Session
+
+from matcher.vectors import PROFILE, fingerprint, load_vectors
+
+
+class VectorIndex:
+    """Cosine search by faiss over vectors keyed by integer ids (profile pks).
+
+    Parameters
+    ----------
+    ids, vectors
+        One id per row of ``vectors`` (float32, L2-normalised).
+    hnsw_from
+        Collections of at least this many vectors use HNSW instead of exact search.
+    """
+
+    def __init__(
+        self,
+        ids: np.ndarray,
+        vectors: np.ndarray,
+        *,
+        hnsw_from: int = 50_000,
+        hnsw_m: int = 32,
+        ef_search: int = 256,
+    ) -> None:
+        self.size = len(ids)
+        self.dim = int(vectors.shape[1]) if self.size else 0
+        self.exact = self.size < hnsw_from
+        self.ef_search = ef_search
+        self._index: faiss.Index | None = None
+        if not self.size:
+            return
+        if self.exact:
+            inner: faiss.Index = faiss.IndexFlatIP(self.dim)
+        else:
+            inner = faiss.IndexHNSWFlat(self.dim, hnsw_m, faiss.METRIC_INNER_PRODUCT)
+            inner.hnsw.efConstruction = 80
+        index = faiss.IndexIDMap2(inner)
+        index.add_with_ids(np.ascontiguousarray(vectors, dtype=np.float32), ids.astype(np.int64))
+        self._index = index
+
+    def search(
+        self, query: np.ndarray, k: int, *, allowed: np.ndarray | None = None
+    ) -> list[tuple[int, float]]:
+        """The ``k`` nearest ids to ``query`` as (id, cosine), best first.
+
+        ``allowed`` restricts the search to those ids *inside* the index, so a
+        filter never empties a shortlist that has matches.
+        """
+        if self._index is None or k <= 0:
+            return []
+        if allowed is not None and len(allowed) == 0:
+            return []
+        selector = None if allowed is None else faiss.IDSelectorBatch(allowed.astype(np.int64))
+        if self.exact:
+            params: faiss.SearchParameters = faiss.SearchParameters(sel=selector)
+        else:
+            params = faiss.SearchParametersHNSW(sel=selector, efSearch=max(self.ef_search, k))
+        q = np.ascontiguousarray(query.reshape(1, -1), dtype=np.float32)
+        scores, ids = self._index.search(q, min(k, self.size), params=params)
+        return [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i != -1]
+
+
+@dataclass
+class _Cached:
+    key: tuple[int, int]
+    index: VectorIndex
+
+
+class IndexCache:
+    """One index per (database, model, facet), rebuilt only when its vectors change."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._entries: dict[tuple[str, str, str], _Cached] = {}
+
+    def get(self, session: Session, model: str, facet: str = PROFILE) -> VectorIndex:
+        bind = session.get_bind()
+        url = bind.engine.url.render_as_string(hide_password=True)
+        key = (url, model, facet)
+        current = fingerprint(session, model, facet)
+        with self._lock:
+            cached = self._entries.get(key)
+            if cached is not None and cached.key == current:
+                return cached.index
+        ids, vectors = load_vectors(session, model, facet)
+        index = VectorIndex(ids, vectors)
+        with self._lock:
+            self._entries[key] = _Cached(current, index)
+        return index
+
+
+#: Shared by the CLI and the API within one process.
+indexes = IndexCache()

@@ -1,0 +1,131 @@
+"""Storage on SQLite and, where a server is given, on PostgreSQL."""
+
+import json
+
+import pytest
+from sqlalchemy import func, inspect, select
+from sqlalchemy.orm import Session
+
+from matcher import db, store
+from matcher.db import EmbeddingRow, ProfileRow, RelationshipRow
+from matcher.ingest import ImportRejected, import_file
+from matcher.profiles import Profile
+
+
+def profile(pid, **facets):
+    facets.setdefault("mission", f"Mission of {pid}.")
+    return Profile(id=pid, name=pid.title(), **facets)
+
+
+def test_migrations_create_the_tables(engine):
+    assert {"profiles", "relationships", "embeddings", "alembic_version"} <= set(
+        inspect(engine).get_table_names()
+    )
+    assert db.schema_is_current(engine)
+    db.upgrade(engine)  # idempotent
+
+
+def test_save_creates_updates_and_skips_unchanged(engine):
+    with Session(engine) as session:
+        report = store.save_profiles(session, [profile("a"), profile("b", relationships=["a"])])
+        session.commit()
+        assert (report.created, report.updated, report.unchanged) == (2, 0, 0)
+    with Session(engine) as session:
+        report = store.save_profiles(
+            session, [profile("a"), profile("b", mission="New mission.", relationships=["a"])]
+        )
+        session.commit()
+        assert (report.created, report.updated, report.unchanged) == (0, 1, 1)
+        b = store.to_profile(store.get_row(session, "b"))
+        assert b.mission == "New mission."
+        assert [(r.partner, r.status) for r in b.relationships] == [("a", "current")]
+
+
+def test_language_is_detected_when_not_given(engine):
+    with Session(engine) as session:
+        store.save_profiles(session, [
+            profile("nl", mission="Wij helpen ouderen langer zelfstandig thuis te wonen."),
+            profile("en", mission="We help older people live independently at home for longer."),
+            profile("given", mission="Wij helpen ouderen.", language="en"),
+        ])
+        session.commit()
+        langs = dict(session.execute(select(ProfileRow.id, ProfileRow.language)).all())
+    assert langs == {"nl": "nl", "en": "en", "given": "en"}
+
+
+def test_delete_cascades(engine):
+    with Session(engine) as session:
+        store.save_profiles(session, [profile("a", relationships=["b"])])
+        row = store.get_row(session, "a")
+        session.add(EmbeddingRow(profile_pk=row.pk, facet="mission", model="m", text_hash="h",
+                                 dim=1, vector=b"\0\0\0\0"))
+        session.commit()
+        assert store.delete_profile(session, "a")
+        session.commit()
+        assert not store.delete_profile(session, "a")
+        for table in (ProfileRow, RelationshipRow, EmbeddingRow):
+            assert session.scalar(select(func.count()).select_from(table)) == 0
+
+
+def test_list_filters_and_pages(engine):
+    with Session(engine) as session:
+        store.save_profiles(session, [
+            profile(f"org-{i}", kind="charity" if i % 2 else "company", country="NL" if i < 5 else "BE")
+            for i in range(10)
+        ])
+        session.commit()
+        rows, total = store.list_rows(session, kind="charity", country="nl")
+        assert total == 2 and {r.id for r in rows} == {"org-1", "org-3"}
+        rows, total = store.list_rows(session, limit=3, offset=3)
+        assert total == 10 and [r.id for r in rows] == ["org-3", "org-4", "org-5"]
+        rows, total = store.list_rows(session, search="ORG-7")
+        assert [r.id for r in rows] == ["org-7"]
+
+
+def write_jsonl(path, rows):
+    path.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+    return path
+
+
+GOOD = [{"id": f"p{i}", "name": f"Org {i}", "mission": "Helping people."} for i in range(5)]
+
+
+def count(engine):
+    with Session(engine) as session:
+        return session.scalar(select(func.count()).select_from(ProfileRow))
+
+
+def test_a_bad_row_imports_nothing_and_is_named(engine, tmp_path):
+    rows = [*GOOD[:3], {"id": "bad", "name": "Bad", "kind": "spaceship", "mission": "x"}, *GOOD[3:]]
+    path = write_jsonl(tmp_path / "orgs.jsonl", rows)
+    with Session(engine) as session, pytest.raises(ImportRejected) as info:
+        import_file(session, path)
+    assert [(e.row, e.field) for e in info.value.errors] == [(4, "kind")]
+    assert count(engine) == 0
+
+
+def test_skip_invalid_imports_the_rest(engine, tmp_path):
+    rows = [*GOOD[:3], {"id": "bad", "name": "Bad"}, *GOOD[3:]]
+    path = write_jsonl(tmp_path / "orgs.jsonl", rows)
+    with Session(engine) as session:
+        report = import_file(session, path, skip_invalid=True)
+        session.commit()
+    assert report.created == 5 and [e.row for e in report.skipped] == [4]
+    assert count(engine) == 5
+
+
+def test_duplicate_ids_in_one_file_are_bad_rows(engine, tmp_path):
+    path = write_jsonl(tmp_path / "orgs.jsonl", [*GOOD, GOOD[1]])
+    with Session(engine) as session, pytest.raises(ImportRejected) as info:
+        import_file(session, path)
+    assert info.value.errors[0].row == 6 and "duplicate id 'p1'" in info.value.errors[0].message
+    assert count(engine) == 0
+
+
+def test_reimport_updates_in_place(engine, tmp_path):
+    path = write_jsonl(tmp_path / "orgs.jsonl", GOOD)
+    for expected in ((5, 0, 0), (0, 0, 5)):
+        with Session(engine) as session:
+            report = import_file(session, path)
+            session.commit()
+        assert (report.created, report.updated, report.unchanged) == expected
