@@ -28,7 +28,7 @@ MAX_TEXT = 4000
 MAX_DESCRIPTION = 20000
 MAX_ITEM = 500
 MAX_ITEMS = 50
-MAX_RELATIONSHIPS = 500
+MAX_RELATIONSHIPS = 2000
 MAX_ID = 64
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:-]*$"
@@ -152,7 +152,7 @@ class Profile(BaseModel):
     def _country_code(cls, value: Any) -> Any:
         if isinstance(value, str):
             code = value.strip().upper()
-            return None if not code else "GB" if code == "UK" else code
+            return COUNTRY_ALIASES.get(code, code) or None
         return value
 
     @field_validator("language", mode="before")
@@ -223,6 +223,9 @@ class Profile(BaseModel):
         blob = json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()
         return hashlib.sha256(blob).hexdigest()
 
+
+#: EU institutions write Greece as EL and the United Kingdom as UK.
+COUNTRY_ALIASES: dict[str, str] = {"UK": "GB", "EL": "GR"}
 
 KIND_ALIASES: dict[str, str] = {
     "bedrijf": "company",
