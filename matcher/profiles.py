@@ -204,10 +204,12 @@ class Profile(BaseModel):
         return value or ""
 
     def profile_text(self) -> str:
-        """One text for the whole organisation: its name and every facet, in order."""
-        parts = [self.name]
-        parts.extend(text for f in FACETS if f != "red_lines" and (text := self.facet_text(f)))
-        return "\n".join(parts)
+        """One text for the whole organisation: every facet but its red lines, in order.
+
+        The name is left out: it adds language cues (``Stichting``, ``Ltd``) and
+        file names, not meaning.
+        """
+        return "\n".join(text for f in FACETS if f != "red_lines" and (text := self.facet_text(f)))
 
     def all_text(self) -> str:
         return "\n".join(self.facet_text(f) for f in FACETS)

@@ -1,7 +1,8 @@
 """Shortlists: who should we approach, given our profile?
 
-This first version ranks by cosine similarity of whole-profile embeddings.
-Filters are applied inside the vector search, before the cut.
+This first version ranks by cosine similarity of whole-profile embeddings,
+centred per language (see :mod:`matcher.index`). Filters are applied inside
+the vector search, before the cut.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from sqlalchemy.orm import Session, selectinload
 from matcher.db import ProfileRow, RelationshipRow
 from matcher.embedding import Embedder
 from matcher.index import indexes
+from matcher.language import detect_language
 from matcher.profiles import Profile
 from matcher.store import get_row, prepare, to_profile
 from matcher.vectors import PROFILE, stored_vector
@@ -125,7 +127,9 @@ def shortlist(
     allowed = _allowed(session, query, filters)
     if allowed is not None and query.pk is not None:
         allowed = allowed[allowed != query.pk]
-    hits = index.search(query_vector(session, embedder, query), top + 1, allowed=allowed)
+    vector = query_vector(session, embedder, query)
+    language = query.profile.language or detect_language(query.profile.all_text())
+    hits = index.search(vector, language, top + 1, allowed=allowed)
     hits = [(pk, score) for pk, score in hits if pk != query.pk][:top]
     rows = {
         row.pk: row

@@ -11,15 +11,18 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from matcher.db import EmbeddingRow, ProfileRow
-from matcher.embedding import Embedder
 from matcher.profiles import FACETS, Profile
 from matcher.store import to_profile
+
+if TYPE_CHECKING:
+    from matcher.embedding import Embedder
 
 #: The whole-profile text used for retrieval, beside the single facets.
 PROFILE = "profile"
@@ -153,18 +156,21 @@ def embed_profiles(
     return report
 
 
-def load_vectors(session: Session, model: str, facet: str = PROFILE) -> tuple[np.ndarray, np.ndarray]:
-    """All stored vectors of one facet under one model: (profile pks, float32 matrix)."""
+def load_vectors(
+    session: Session, model: str, facet: str = PROFILE
+) -> tuple[np.ndarray, np.ndarray, list[str | None]]:
+    """All stored vectors of one facet under one model: profile pks, float32 matrix, languages."""
     rows = session.execute(
-        select(EmbeddingRow.profile_pk, EmbeddingRow.vector)
+        select(EmbeddingRow.profile_pk, EmbeddingRow.vector, ProfileRow.language)
+        .join(ProfileRow, ProfileRow.pk == EmbeddingRow.profile_pk)
         .where(EmbeddingRow.model == model, EmbeddingRow.facet == facet)
         .order_by(EmbeddingRow.profile_pk)
     ).all()
     if not rows:
-        return np.empty(0, dtype=np.int64), np.empty((0, 0), dtype=np.float32)
+        return np.empty(0, dtype=np.int64), np.empty((0, 0), dtype=np.float32), []
     pks = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
     matrix = np.frombuffer(b"".join(r[1] for r in rows), dtype=np.float32).reshape(len(rows), -1)
-    return pks, matrix
+    return pks, matrix, [r[2] for r in rows]
 
 
 def stored_vector(session: Session, profile_pk: int, model: str, facet: str = PROFILE) -> np.ndarray | None:

@@ -162,3 +162,16 @@ def test_shortlist_rejects_a_bad_profile_file(runner, loaded, tmp_path):
     result = klik(runner, loaded, "shortlist", "--for", str(bad))
     assert result.exit_code == 1
     assert result.output.startswith("Error: us.json: not a valid profile") and len(result.output.splitlines()) == 1
+
+
+def test_dutch_excel_prospect_list_imports(runner, url):
+    from pathlib import Path
+
+    prospects = Path(__file__).parents[1] / "data" / "demo" / "prospects_nl.csv"
+    assert klik(runner, url, "init-db").exit_code == 0
+    result = klik(runner, url, "import", str(prospects))
+    assert result.exit_code == 0, result.output
+    assert "25 created" in result.output
+    listed = json.loads(klik(runner, url, "profiles", "list", "--format", "json", "--limit", "100").output)
+    names = [p["name"] for p in listed["profiles"]]
+    assert any(ch in "".join(names) for ch in "éëïöü")  # cp1252 decoded, not mangled

@@ -81,6 +81,6 @@ def test_a_model_change_re_embeds_everything(session, embedder):
     first = embed_profiles(session, embedder)
     other = embed_profiles(session, OtherModel(embedder, "another-model"))
     assert other.embedded == first.embedded and other.unchanged == 0
-    pks, vectors = load_vectors(session, "another-model")
-    assert len(pks) == 2 and vectors.dtype == np.float32
+    pks, vectors, languages = load_vectors(session, "another-model")
+    assert len(pks) == 2 and vectors.dtype == np.float32 and languages == ["en", "nl"]
     assert np.allclose(np.linalg.norm(vectors, axis=1), 1, atol=1e-4)
