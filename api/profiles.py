@@ -39,9 +39,7 @@ def list_profiles() -> Response:
         limit=limit,
         offset=offset,
     )
-    items: list[dict[str, Any]] = [
-        {k: getattr(row, k) for k in store.IDENTITY} for row in rows
-    ]
+    items: list[dict[str, Any]] = [{k: getattr(row, k) for k in store.IDENTITY} for row in rows]
     return jsonify({"total": total, "limit": limit, "offset": offset, "items": items})
 
 

@@ -2,8 +2,8 @@
 
 Loads a data set into a fresh SQLite database, embeds every facet through
 Klik (plan, encode, store), then encodes exactly the same texts with the bare
-model in the same run, and prints texts/s for both, their ratio, and the size
-of the database.
+sentence-transformers model in the same run, and prints texts/s for both,
+their ratio, and the size of the database.
 
     python bench/embed.py data/demo/profiles.jsonl
     python bench/embed.py data/cordis --limit 500
@@ -16,17 +16,19 @@ import tempfile
 import time
 from pathlib import Path
 
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from matcher import db
+from matcher.db import ProfileRow
 from matcher.embedding import load_embedder
 from matcher.ingest import import_file
 from matcher.store import to_profile
-from matcher.vectors import _all_profiles, embed_profiles, facet_texts
+from matcher.vectors import embed_profiles, facet_texts
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description="klik embed vs bare encode throughput")
     parser.add_argument("source", type=Path, help="a profiles file or a CORDIS directory")
     parser.add_argument("--limit", type=int, default=0, help="keep only the first N profiles")
     parser.add_argument("--batch-size", type=int, default=32)
@@ -43,41 +45,38 @@ def main() -> None:
             session.commit()
             import_s = time.perf_counter() - t0
             if args.limit:
-                from sqlalchemy import delete, select
-
-                from matcher.db import ProfileRow
-
                 keep = select(ProfileRow.pk).order_by(ProfileRow.pk).limit(args.limit)
-                session.execute(delete(ProfileRow).where(ProfileRow.pk.not_in(keep.scalar_subquery())))
+                session.execute(
+                    delete(ProfileRow).where(ProfileRow.pk.not_in(keep.scalar_subquery()))
+                )
                 session.commit()
-            texts = [t for row in _all_profiles(session) for t in facet_texts(to_profile(row)).values()]
-            profiles = session.query(ProfileRow).count() if args.limit else None
+            profiles = session.scalar(select(func.count()).select_from(ProfileRow))
+            rows = session.scalars(select(ProfileRow)).all()
+            texts = [t for row in rows for t in facet_texts(to_profile(row)).values()]
 
             t0 = time.perf_counter()
             report = embed_profiles(session, embedder, batch_size=args.batch_size)
             klik_s = time.perf_counter() - t0
-
-        t0 = time.perf_counter()
-        embedder.model.encode(
-            sorted(texts, key=len, reverse=True),
-            batch_size=args.batch_size,
-            prompt_name=embedder.prompt_name,
-            normalize_embeddings=True,
-        )
-        bare_s = time.perf_counter() - t0
         engine.dispose()
         size_mb = path.stat().st_size / 1e6
-        words = sum(len(t.split()) for t in texts) / max(len(texts), 1)
 
-    print(f"source: {args.source} ({report.profiles} profiles, {len(texts)} texts, "
-          f"{words:.0f} words/text on average)")
+    t0 = time.perf_counter()
+    embedder.model.encode(
+        sorted(texts, key=len, reverse=True),
+        prompt=embedder.prompt,
+        batch_size=args.batch_size,
+        normalize_embeddings=True,
+    )
+    bare_s = time.perf_counter() - t0
+    words = sum(len(t.split()) for t in texts) / max(len(texts), 1)
+
+    print(f"source: {args.source}: {profiles} profiles, {len(texts)} texts, {words:.0f} words/text")
     print(f"model: {embedder.name}, batch size {args.batch_size}")
     print(f"import: {import_s:.1f} s")
-    print(f"klik embed: {report.embedded / klik_s:8.1f} texts/s ({klik_s:.1f} s)")
-    print(f"bare encode: {len(texts) / bare_s:8.1f} texts/s ({bare_s:.1f} s)  [baseline]")
-    print(f"ratio klik/bare throughput: {bare_s / klik_s:.2f}")
+    print(f"klik embed:  {report.embedded / klik_s:7.1f} texts/s ({klik_s:.1f} s)")
+    print(f"bare encode: {len(texts) / bare_s:7.1f} texts/s ({bare_s:.1f} s)  [baseline]")
+    print(f"klik throughput / bare throughput: {bare_s / klik_s:.2f}")
     print(f"database size after embedding: {size_mb:.1f} MB")
-    del profiles
 
 
 if __name__ == "__main__":

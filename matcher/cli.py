@@ -147,7 +147,9 @@ def profiles_list(ctx: Context, fmt: str, limit: int, offset: int, **filters: st
             return
         for row in rows:
             where = ", ".join(x for x in (row.city, row.country) if x)
-            click.echo(f"{row.id:<40} {row.kind:<10} {row.language or '--':<3} {row.name} ({where})")
+            click.echo(
+                f"{row.id:<40} {row.kind:<10} {row.language or '--':<3} {row.name} ({where})"
+            )
         click.echo(f"{len(rows)} of {total} profile(s)", err=True)
 
 
@@ -233,6 +235,10 @@ def embed(ctx: Context, model: str | None, batch_size: int, quiet: bool) -> None
         nonlocal bar
         bar = tqdm(total=total, unit="text", disable=quiet or total == 0, file=sys.stderr)
 
+    def advance(n: int) -> None:
+        if bar is not None:
+            bar.update(n)
+
     with ctx.session() as session:
         try:
             report = embed_profiles(
@@ -240,7 +246,7 @@ def embed(ctx: Context, model: str | None, batch_size: int, quiet: bool) -> None
                 embedder,
                 batch_size=batch_size,
                 on_plan=on_plan,
-                progress=lambda n: bar.update(n) if bar is not None else None,
+                progress=advance,
             )
         finally:
             if bar is not None:
@@ -252,11 +258,21 @@ def embed(ctx: Context, model: str | None, batch_size: int, quiet: bool) -> None
 
 
 @cli.command()
-@click.option("--for", "for_", required=True, metavar="ID_OR_FILE",
-              help="A stored profile id, a JSON profile file, or a text file with a strategy.")
+@click.option(
+    "--for",
+    "for_",
+    required=True,
+    metavar="ID_OR_FILE",
+    help="A stored profile id, a JSON profile file, or a text file with a strategy.",
+)
 @click.option("--top", type=click.IntRange(1, 50), default=5, show_default=True)
-@click.option("--kind", "kinds", multiple=True, type=click.Choice([k.value for k in Kind]),
-              help="Only candidates of this kind (repeatable).")
+@click.option(
+    "--kind",
+    "kinds",
+    multiple=True,
+    type=click.Choice([k.value for k in Kind]),
+    help="Only candidates of this kind (repeatable).",
+)
 @click.option("--country", "countries", multiple=True, help="Only candidates in this country.")
 @click.option("--exclude-partners", is_flag=True, help="Leave out current and past partners.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
@@ -284,30 +300,46 @@ def shortlist(
         filters = sl.Filters(list(kinds), list(countries), exclude_partners)
         candidates = sl.shortlist(session, embedder, query, top=top, filters=filters)
     if fmt == "json":
-        click.echo(json.dumps({
-            "for": query.profile.id,
-            "candidates": [
-                {"rank": c.rank, "id": c.profile.id, "name": c.profile.name,
-                 "kind": c.profile.kind.value, "country": c.profile.country,
-                 "language": c.profile.language, "similarity": round(c.similarity, 4)}
-                for c in candidates
-            ],
-        }, ensure_ascii=False, indent=2))
+        click.echo(
+            json.dumps(
+                {
+                    "for": query.profile.id,
+                    "candidates": [
+                        {
+                            "rank": c.rank,
+                            "id": c.profile.id,
+                            "name": c.profile.name,
+                            "kind": c.profile.kind.value,
+                            "country": c.profile.country,
+                            "language": c.profile.language,
+                            "similarity": round(c.similarity, 4),
+                        }
+                        for c in candidates
+                    ],
+                },
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
         return
     click.echo(f"Shortlist for {query.profile.name}")
     if not candidates:
         click.echo("  no candidates match (embedded profiles: run `klik embed`)")
     for c in candidates:
         where = ", ".join(x for x in (c.profile.city, c.profile.country) if x)
-        click.echo(f"{c.rank:>2}. {c.profile.name} [{c.profile.kind.value}, {where}]  "
-                   f"similarity {c.similarity:.3f}  id={c.profile.id}")
+        click.echo(
+            f"{c.rank:>2}. {c.profile.name} [{c.profile.kind.value}, {where}]  "
+            f"similarity {c.similarity:.3f}  id={c.profile.id}"
+        )
 
 
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", type=click.IntRange(1, 65535), default=5000, show_default=True)
 @click.option("--workers", type=click.IntRange(1, 64), default=2, show_default=True)
-@click.option("--dev", is_flag=True, help="Flask's development server with reload (not for production).")
+@click.option(
+    "--dev", is_flag=True, help="Flask's development server with reload (not for production)."
+)
 @pass_context
 def serve(ctx: Context, host: str, port: int, workers: int, dev: bool) -> None:
     """Serve the HTTP API (gunicorn)."""

@@ -74,9 +74,12 @@ class VectorIndex:
             return []
         selector = None if allowed is None else faiss.IDSelectorBatch(allowed.astype(np.int64))
         if self.exact:
-            params: faiss.SearchParameters = faiss.SearchParameters(sel=selector)
+            # faiss's type stubs lack the keyword constructors of its SWIG classes.
+            params = faiss.SearchParameters(sel=selector)  # type: ignore[call-arg]
         else:
-            params = faiss.SearchParametersHNSW(sel=selector, efSearch=max(self.ef_search, k))
+            params = faiss.SearchParametersHNSW(  # type: ignore[attr-defined]
+                sel=selector, efSearch=max(self.ef_search, k)
+            )
         q = np.ascontiguousarray(query.reshape(1, -1), dtype=np.float32)
         scores, ids = self._index.search(q, min(k, self.size), params=params)
         return [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i != -1]

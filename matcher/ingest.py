@@ -40,7 +40,9 @@ def check_rows(parsed_profiles: list[tuple[int, Profile]]) -> tuple[list[Profile
         profile_id = profile.ensure_id()
         if profile_id in first_row:
             errors.append(
-                RowError(row, "id", f"duplicate id {profile_id!r} (first on row {first_row[profile_id]})")
+                RowError(
+                    row, "id", f"duplicate id {profile_id!r} (first on row {first_row[profile_id]})"
+                )
             )
             continue
         first_row[profile_id] = row

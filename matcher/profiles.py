@@ -96,7 +96,9 @@ class Profile(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     id: Annotated[str, StringConstraints(max_length=MAX_ID, pattern=ID_PATTERN)] | None = None
-    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_NAME)]
+    name: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_NAME)
+    ]
     kind: Kind = Kind.other
     country: Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")] | None = None
     city: Short | None = None
@@ -114,9 +116,9 @@ class Profile(BaseModel):
     offers: Items = Field(default_factory=list)
     seeks: Items = Field(default_factory=list)
     red_lines: Items = Field(default_factory=list)
-    description: Annotated[
-        str, StringConstraints(strip_whitespace=True, max_length=MAX_DESCRIPTION)
-    ] | None = None
+    description: (
+        Annotated[str, StringConstraints(strip_whitespace=True, max_length=MAX_DESCRIPTION)] | None
+    ) = None
     tags: Items = Field(default_factory=list)
     relationships: Annotated[list[Relationship], Field(max_length=MAX_RELATIONSHIPS)] = Field(
         default_factory=list
@@ -188,8 +190,7 @@ class Profile(BaseModel):
     def _has_text(self) -> Profile:
         if not self.has_text():
             raise ValueError(
-                "profile has no text to match on: fill at least one of "
-                + ", ".join(FACETS)
+                "profile has no text to match on: fill at least one of " + ", ".join(FACETS)
             )
         return self
 

@@ -64,7 +64,9 @@ def resolve_query(session: Session, id_or_file: str) -> Query:
         try:
             data = json.loads(text)
         except json.JSONDecodeError as error:
-            raise QueryError(f"{path.name}: not valid JSON ({error.msg}, line {error.lineno})") from None
+            raise QueryError(
+                f"{path.name}: not valid JSON ({error.msg}, line {error.lineno})"
+            ) from None
         try:
             return Query(prepare(Profile.model_validate(data)))
         except ValueError as error:

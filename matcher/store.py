@@ -31,8 +31,7 @@ def to_profile(row: ProfileRow) -> Profile:
     data = {name: getattr(row, name) for name in IDENTITY}
     data.update(row.facets)
     data["relationships"] = [
-        Relationship(partner=r.partner, status=r.status)  # type: ignore[arg-type]
-        for r in row.relationships
+        Relationship(partner=r.partner, status=r.status) for r in row.relationships
     ]
     return Profile.model_validate(data)
 

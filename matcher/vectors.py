@@ -173,7 +173,9 @@ def load_vectors(
     return pks, matrix, [r[2] for r in rows]
 
 
-def stored_vector(session: Session, profile_pk: int, model: str, facet: str = PROFILE) -> np.ndarray | None:
+def stored_vector(
+    session: Session, profile_pk: int, model: str, facet: str = PROFILE
+) -> np.ndarray | None:
     blob = session.scalar(
         select(EmbeddingRow.vector).where(
             EmbeddingRow.profile_pk == profile_pk,

@@ -10,10 +10,25 @@ from matcher.profiles import Profile
 @pytest.fixture
 def app(engine, database_url):
     with Session(engine) as session:
-        store.save_profiles(session, [
-            Profile(id="a", name="Alpha Foundation", kind="charity", country="NL", mission="Clean rivers."),
-            Profile(id="b", name="Beta BV", kind="company", country="BE", offers=["river monitoring"]),
-        ])
+        store.save_profiles(
+            session,
+            [
+                Profile(
+                    id="a",
+                    name="Alpha Foundation",
+                    kind="charity",
+                    country="NL",
+                    mission="Clean rivers.",
+                ),
+                Profile(
+                    id="b",
+                    name="Beta BV",
+                    kind="company",
+                    country="BE",
+                    offers=["river monitoring"],
+                ),
+            ],
+        )
         session.commit()
     app = create_app({"TESTING": True, "DATABASE_URL": database_url})
 
@@ -37,7 +52,9 @@ def test_health(client):
 
 
 def test_health_reports_an_unusable_database(tmp_path):
-    app = create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{tmp_path}/never-initialised.db"})
+    app = create_app(
+        {"TESTING": True, "DATABASE_URL": f"sqlite:///{tmp_path}/never-initialised.db"}
+    )
     response = app.test_client().get("/api/v1/health")
     assert response.status_code == 503 and response.get_json()["status"] == "error"
 

@@ -12,13 +12,30 @@ from matcher.cli import cli
 from matcher.db import EmbeddingRow, ProfileRow
 
 ORGS = [
-    {"id": "groen", "name": "Stichting Groene Stad", "kind": "charity", "country": "NL",
-     "mission": "Wij vergroenen versteende wijken samen met bewoners.",
-     "seeks": ["plantmateriaal", "vrijwilligers"], "relationships": ["bouw"]},
-    {"id": "bouw", "name": "Bouwbedrijf Van Dam", "kind": "company", "country": "NL",
-     "mission": "Wij bouwen betaalbare, klimaatbestendige woningen.", "offers": ["groene daken"]},
-    {"id": "river", "name": "River Trust", "kind": "charity", "country": "GB",
-     "mission": "We restore rivers and wetlands with local communities."},
+    {
+        "id": "groen",
+        "name": "Stichting Groene Stad",
+        "kind": "charity",
+        "country": "NL",
+        "mission": "Wij vergroenen versteende wijken samen met bewoners.",
+        "seeks": ["plantmateriaal", "vrijwilligers"],
+        "relationships": ["bouw"],
+    },
+    {
+        "id": "bouw",
+        "name": "Bouwbedrijf Van Dam",
+        "kind": "company",
+        "country": "NL",
+        "mission": "Wij bouwen betaalbare, klimaatbestendige woningen.",
+        "offers": ["groene daken"],
+    },
+    {
+        "id": "river",
+        "name": "River Trust",
+        "kind": "charity",
+        "country": "GB",
+        "mission": "We restore rivers and wetlands with local communities.",
+    },
 ]
 
 
@@ -60,9 +77,17 @@ def count(url, table=ProfileRow):
 
 
 def test_every_command_has_help(runner):
-    for args in (["--help"], ["init-db", "-h"], ["import", "-h"], ["profiles", "list", "-h"],
-                 ["profiles", "show", "-h"], ["profiles", "delete", "-h"], ["embed", "-h"],
-                 ["shortlist", "-h"], ["serve", "-h"]):
+    for args in (
+        ["--help"],
+        ["init-db", "-h"],
+        ["import", "-h"],
+        ["profiles", "list", "-h"],
+        ["profiles", "show", "-h"],
+        ["profiles", "delete", "-h"],
+        ["embed", "-h"],
+        ["shortlist", "-h"],
+        ["serve", "-h"],
+    ):
         result = runner.invoke(cli, args)
         assert result.exit_code == 0 and "Usage:" in result.output, args
 
@@ -72,7 +97,11 @@ def test_import_list_show_delete(runner, loaded):
     assert "--skip-invalid" in out
     listed = json.loads(klik(runner, loaded, "profiles", "list", "--format", "json").output)
     assert listed["total"] == 3
-    assert {p["id"]: p["language"] for p in listed["profiles"]} == {"groen": "nl", "bouw": "nl", "river": "en"}
+    assert {p["id"]: p["language"] for p in listed["profiles"]} == {
+        "groen": "nl",
+        "bouw": "nl",
+        "river": "en",
+    }
     shown = klik(runner, loaded, "profiles", "show", "groen")
     assert "Stichting Groene Stad" in shown.output and "bouw (current)" in shown.output
     assert klik(runner, loaded, "profiles", "delete", "groen", "--yes").exit_code == 0
@@ -86,14 +115,24 @@ def test_delete_asks_first(runner, loaded):
 
 def test_a_bad_row_imports_nothing(runner, loaded, tmp_path):
     bad = tmp_path / "bad.csv"
-    bad.write_text("naam;soort;missie\nA;bedrijf;Iets doen\nB;ruimteschip;Iets anders\n", encoding="utf-8")
+    bad.write_text(
+        "naam;soort;missie\nA;bedrijf;Iets doen\nB;ruimteschip;Iets anders\n", encoding="utf-8"
+    )
     result = klik(runner, loaded, "import", str(bad))
     assert result.exit_code == 1
     assert "row 3" in result.output and "soort" in result.output
-    assert result.output.strip().splitlines()[-1].startswith("Error: bad.csv: 1 bad row(s); nothing was imported")
+    assert (
+        result.output.strip()
+        .splitlines()[-1]
+        .startswith("Error: bad.csv: 1 bad row(s); nothing was imported")
+    )
     assert count(loaded) == 3
     result = klik(runner, loaded, "import", str(bad), "--skip-invalid")
-    assert result.exit_code == 0 and "1 created" in result.output and "1 bad row(s) skipped" in result.output
+    assert (
+        result.exit_code == 0
+        and "1 created" in result.output
+        and "1 bad row(s) skipped" in result.output
+    )
     assert count(loaded) == 4
 
 
@@ -142,17 +181,29 @@ def test_shortlist_text_and_json(runner, loaded, embedder, tmp_path):
     assert klik(runner, loaded, "embed", "--quiet").exit_code == 0
     text = klik(runner, loaded, "shortlist", "--for", "groen", "--top", "2")
     assert text.exit_code == 0 and "Shortlist for Stichting Groene Stad" in text.output
-    body = json.loads(klik(runner, loaded, "shortlist", "--for", "groen", "--format", "json").output)
-    assert [c["id"] for c in body["candidates"]] and "groen" not in [c["id"] for c in body["candidates"]]
-    only = json.loads(klik(runner, loaded, "shortlist", "--for", "groen", "--country", "GB",
-                           "--format", "json").output)
+    body = json.loads(
+        klik(runner, loaded, "shortlist", "--for", "groen", "--format", "json").output
+    )
+    assert [c["id"] for c in body["candidates"]] and "groen" not in [
+        c["id"] for c in body["candidates"]
+    ]
+    only = json.loads(
+        klik(
+            runner, loaded, "shortlist", "--for", "groen", "--country", "GB", "--format", "json"
+        ).output
+    )
     assert [c["id"] for c in only["candidates"]] == ["river"]
-    excluded = json.loads(klik(runner, loaded, "shortlist", "--for", "groen", "--exclude-partners",
-                               "--format", "json").output)
+    excluded = json.loads(
+        klik(
+            runner, loaded, "shortlist", "--for", "groen", "--exclude-partners", "--format", "json"
+        ).output
+    )
     assert "bouw" not in [c["id"] for c in excluded["candidates"]]
     strategy = tmp_path / "strategy.txt"
     strategy.write_text("We want to restore wetlands and rivers together with communities.")
-    body = json.loads(klik(runner, loaded, "shortlist", "--for", str(strategy), "--format", "json").output)
+    body = json.loads(
+        klik(runner, loaded, "shortlist", "--for", str(strategy), "--format", "json").output
+    )
     assert body["candidates"][0]["id"] == "river"
 
 
@@ -161,7 +212,10 @@ def test_shortlist_rejects_a_bad_profile_file(runner, loaded, tmp_path):
     bad.write_text('{"name": "Us"}')
     result = klik(runner, loaded, "shortlist", "--for", str(bad))
     assert result.exit_code == 1
-    assert result.output.startswith("Error: us.json: not a valid profile") and len(result.output.splitlines()) == 1
+    assert (
+        result.output.startswith("Error: us.json: not a valid profile")
+        and len(result.output.splitlines()) == 1
+    )
 
 
 def test_dutch_excel_prospect_list_imports(runner, url):
@@ -172,6 +226,8 @@ def test_dutch_excel_prospect_list_imports(runner, url):
     result = klik(runner, url, "import", str(prospects))
     assert result.exit_code == 0, result.output
     assert "25 created" in result.output
-    listed = json.loads(klik(runner, url, "profiles", "list", "--format", "json", "--limit", "100").output)
+    listed = json.loads(
+        klik(runner, url, "profiles", "list", "--format", "json", "--limit", "100").output
+    )
     names = [p["name"] for p in listed["profiles"]]
     assert any(ch in "".join(names) for ch in "éëïöü")  # cp1252 decoded, not mangled

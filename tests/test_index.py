@@ -38,6 +38,8 @@ def test_allowed_ids_are_searched_before_the_cut(hnsw_from):
 
 
 def test_empty_index_and_empty_filter():
-    assert VectorIndex(np.empty(0, np.int64), np.empty((0, 0), np.float32)).search(np.ones(4), 3) == []
+    assert (
+        VectorIndex(np.empty(0, np.int64), np.empty((0, 0), np.float32)).search(np.ones(4), 3) == []
+    )
     index = VectorIndex(np.arange(3), unit_vectors(3))
     assert index.search(unit_vectors(1)[0], 3, allowed=np.empty(0, np.int64)) == []

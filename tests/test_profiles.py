@@ -19,8 +19,14 @@ def test_list_facets_accept_pipe_separated_cells():
 
 @pytest.mark.parametrize(
     ("given", "kind"),
-    [("Stichting", Kind.charity), ("bedrijf", Kind.company), ("Universiteit", Kind.university),
-     ("overheid", Kind.public), ("research", Kind.research), ("", Kind.other)],
+    [
+        ("Stichting", Kind.charity),
+        ("bedrijf", Kind.company),
+        ("Universiteit", Kind.university),
+        ("overheid", Kind.public),
+        ("research", Kind.research),
+        ("", Kind.other),
+    ],
 )
 def test_dutch_and_english_kinds(given, kind):
     assert Profile(name="Org", mission="x", kind=given).kind is kind
@@ -47,8 +53,15 @@ def test_country_is_normalised():
 
 
 def test_relationship_shorthand_and_ids():
-    profile = Profile(name="Stichting Groen!", mission="x", relationships=["abc", {"partner": "d", "status": "past"}])
-    assert [(r.partner, r.status) for r in profile.relationships] == [("abc", "current"), ("d", "past")]
+    profile = Profile(
+        name="Stichting Groen!",
+        mission="x",
+        relationships=["abc", {"partner": "d", "status": "past"}],
+    )
+    assert [(r.partner, r.status) for r in profile.relationships] == [
+        ("abc", "current"),
+        ("d", "past"),
+    ]
     assert profile.ensure_id() == slug_id("Stichting Groen!")
     assert profile.id.startswith("stichting-groen-")
 

@@ -44,7 +44,9 @@ def session(demo):
 
 
 def top_ids(session, embedder, query, n=5, **filters):
-    return [c.profile.id for c in shortlist(session, embedder, query, top=n, filters=Filters(**filters))]
+    return [
+        c.profile.id for c in shortlist(session, embedder, query, top=n, filters=Filters(**filters))
+    ]
 
 
 @pytest.mark.parametrize(("dutch", "english"), TWINS)
@@ -55,16 +57,31 @@ def test_a_dutch_profile_finds_its_english_twin_first_and_back(session, embedder
 
 STRATEGIES = [
     # A Dutch strategy whose best partner writes in English, and the reverse.
-    ("Wij komen op voor de rechten van textielarbeiders: een leefbaar loon, veilige fabrieken "
-     "en de vrijheid om een vakbond op te richten.", "en-fair-thread-alliance"),
-    ("Wij maken oude woningen warm, gezond en energiezuinig door ze in één keer grondig te "
-     "renoveren en te isoleren.", "en-warmhouse-retrofit"),
-    ("Onze strategie: kunstmatige intelligentie eerlijk, transparant en controleerbaar maken, "
-     "en overheden helpen algoritmes verantwoord in te zetten.", "en-kingsgate-responsible-ai"),
-    ("Our aim is a diet with more plant-based protein: we develop products from legumes and "
-     "help people eat less meat.", "nl-instituut-eiwittransitie"),
-    ("Our strategy is early detection of atrial fibrillation with a wearable heart-rhythm "
-     "patch for patients at home.", "nl-cardiosense"),
+    (
+        "Wij komen op voor de rechten van textielarbeiders: een leefbaar loon, veilige fabrieken "
+        "en de vrijheid om een vakbond op te richten.",
+        "en-fair-thread-alliance",
+    ),
+    (
+        "Wij maken oude woningen warm, gezond en energiezuinig door ze in één keer grondig te "
+        "renoveren en te isoleren.",
+        "en-warmhouse-retrofit",
+    ),
+    (
+        "Onze strategie: kunstmatige intelligentie eerlijk, transparant en controleerbaar maken, "
+        "en overheden helpen algoritmes verantwoord in te zetten.",
+        "en-kingsgate-responsible-ai",
+    ),
+    (
+        "Our aim is a diet with more plant-based protein: we develop products from legumes and "
+        "help people eat less meat.",
+        "nl-instituut-eiwittransitie",
+    ),
+    (
+        "Our strategy is early detection of atrial fibrillation with a wearable heart-rhythm "
+        "patch for patients at home.",
+        "nl-cardiosense",
+    ),
 ]
 
 
@@ -82,8 +99,9 @@ def test_the_query_itself_is_never_a_candidate(session, embedder):
 def test_filters_apply_before_the_cut(session, embedder):
     query = resolve_query(session, "nl-goedemorgen-buur")
     # Universities in Great Britain are far from a Dutch loneliness charity, yet all are found.
-    found = shortlist(session, embedder, query, top=5,
-                      filters=Filters(kinds=["university"], countries=["gb"]))
+    found = shortlist(
+        session, embedder, query, top=5, filters=Filters(kinds=["university"], countries=["gb"])
+    )
     expected = {"en-glenmore-university", "en-wyvern-university"}
     assert {c.profile.id for c in found} == expected
     research = shortlist(session, embedder, query, top=5, filters=Filters(kinds=["research"]))

@@ -43,11 +43,16 @@ def test_save_creates_updates_and_skips_unchanged(engine):
 
 def test_language_is_detected_when_not_given(engine):
     with Session(engine) as session:
-        store.save_profiles(session, [
-            profile("nl", mission="Wij helpen ouderen langer zelfstandig thuis te wonen."),
-            profile("en", mission="We help older people live independently at home for longer."),
-            profile("given", mission="Wij helpen ouderen.", language="en"),
-        ])
+        store.save_profiles(
+            session,
+            [
+                profile("nl", mission="Wij helpen ouderen langer zelfstandig thuis te wonen."),
+                profile(
+                    "en", mission="We help older people live independently at home for longer."
+                ),
+                profile("given", mission="Wij helpen ouderen.", language="en"),
+            ],
+        )
         session.commit()
         langs = dict(session.execute(select(ProfileRow.id, ProfileRow.language)).all())
     assert langs == {"nl": "nl", "en": "en", "given": "en"}
@@ -57,8 +62,16 @@ def test_delete_cascades(engine):
     with Session(engine) as session:
         store.save_profiles(session, [profile("a", relationships=["b"])])
         row = store.get_row(session, "a")
-        session.add(EmbeddingRow(profile_pk=row.pk, facet="mission", model="m", text_hash="h",
-                                 dim=1, vector=b"\0\0\0\0"))
+        session.add(
+            EmbeddingRow(
+                profile_pk=row.pk,
+                facet="mission",
+                model="m",
+                text_hash="h",
+                dim=1,
+                vector=b"\0\0\0\0",
+            )
+        )
         session.commit()
         assert store.delete_profile(session, "a")
         session.commit()
@@ -69,10 +82,17 @@ def test_delete_cascades(engine):
 
 def test_list_filters_and_pages(engine):
     with Session(engine) as session:
-        store.save_profiles(session, [
-            profile(f"org-{i}", kind="charity" if i % 2 else "company", country="NL" if i < 5 else "BE")
-            for i in range(10)
-        ])
+        store.save_profiles(
+            session,
+            [
+                profile(
+                    f"org-{i}",
+                    kind="charity" if i % 2 else "company",
+                    country="NL" if i < 5 else "BE",
+                )
+                for i in range(10)
+            ],
+        )
         session.commit()
         rows, total = store.list_rows(session, kind="charity", country="nl")
         assert total == 2 and {r.id for r in rows} == {"org-1", "org-3"}

@@ -23,8 +23,13 @@ class OtherModel:
 
 ORGS = [
     Profile(id="a", name="Food Rescue", mission="We rescue surplus food.", seeks=["cold storage"]),
-    Profile(id="b", name="Koelvervoer BV", mission="Wij vervoeren gekoelde goederen.",
-            offers=["koeltransport"], red_lines=["geen wapenindustrie"]),
+    Profile(
+        id="b",
+        name="Koelvervoer BV",
+        mission="Wij vervoeren gekoelde goederen.",
+        offers=["koeltransport"],
+        red_lines=["geen wapenindustrie"],
+    ),
 ]
 
 
