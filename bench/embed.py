@@ -72,7 +72,7 @@ def main() -> None:
 
     print(f"source: {args.source}: {profiles} profiles, {len(texts)} texts, {words:.0f} words/text")
     print(f"model: {embedder.name}, batch size {args.batch_size}")
-    print(f"import: {import_s:.1f} s")
+    print(f"import: {import_s:.2f} s")
     print(f"klik embed:  {report.embedded / klik_s:7.1f} texts/s ({klik_s:.1f} s)")
     print(f"bare encode: {len(texts) / bare_s:7.1f} texts/s ({bare_s:.1f} s)  [baseline]")
     print(f"klik throughput / bare throughput: {bare_s / klik_s:.2f}")

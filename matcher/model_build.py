@@ -482,17 +482,14 @@ def _finalise_tree(folder: Path) -> None:
     for path in [folder, *folder.rglob("*")]:
         if path.is_dir():
             path.chmod(0o755)
-            continue
-        path.chmod(0o644)
-        fd = os.open(path, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+        else:
+            path.chmod(0o644)
+            _fsync(path)
 
 
-def _fsync_dir(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY)
+def _fsync(path: Path) -> None:
+    """Flush a file's data, or a folder's entries, to disk."""
+    fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)
     finally:
@@ -526,7 +523,7 @@ def build_model(target: Path) -> Path:
             shutil.rmtree(old, ignore_errors=True)
         else:
             os.replace(tmp, target)
-        _fsync_dir(target.parent)
+        _fsync(target.parent)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
