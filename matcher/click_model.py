@@ -1,0 +1,304 @@
+"""The click model: a calibrated, reciprocal ranking of candidate partners.
+
+:class:`ClickClassifier` is a scikit-learn estimator (histogram gradient
+boosting, calibrated with isotonic regression) that maps pair features to the
+probability that two organisations partner. :class:`ClickRecommender` turns it
+into a ranker: it scores every pair both ways, (us, them) and (them, us), and
+combines the two with a harmonic mean, so a candidate ranks high only if the
+click runs both ways.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import platform
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any, ClassVar, Self
+
+import numpy as np
+import scipy.sparse as sp
+import skops.io as sio
+from sklearn.base import BaseEstimator, ClassifierMixin, clone
+from sklearn.calibration import CalibratedClassifierCV
+from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.model_selection import StratifiedKFold
+from sklearn.utils.multiclass import check_classification_targets, unique_labels
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from matcher.features import FEATURES, KIND_PAIR, PairFeatures, reverse
+from matcher.population import Population
+from matcher.recommender import Partnerships, Recommender
+
+WEIGHTS = "model.skops"
+
+
+class ClickClassifier(ClassifierMixin, BaseEstimator):
+    """Gradient boosting on pair features, calibrated to probabilities.
+
+    Parameters
+    ----------
+    max_iter, learning_rate, max_leaf_nodes, min_samples_leaf, l2_regularization
+        Passed to :class:`~sklearn.ensemble.HistGradientBoostingClassifier`.
+    categorical_features
+        Indices of categorical columns (non-negative integer codes), or None.
+    calibration_folds
+        Folds of :class:`~sklearn.calibration.CalibratedClassifierCV` (isotonic).
+    random_state
+        Seed for the folds and the boosting.
+    """
+
+    def __init__(
+        self,
+        max_iter: int = 300,
+        learning_rate: float = 0.06,
+        max_leaf_nodes: int = 31,
+        min_samples_leaf: int = 40,
+        l2_regularization: float = 1.0,
+        categorical_features: list[int] | None = None,
+        calibration_folds: int = 3,
+        random_state: int | None = None,
+    ) -> None:
+        self.max_iter = max_iter
+        self.learning_rate = learning_rate
+        self.max_leaf_nodes = max_leaf_nodes
+        self.min_samples_leaf = min_samples_leaf
+        self.l2_regularization = l2_regularization
+        self.categorical_features = categorical_features
+        self.calibration_folds = calibration_folds
+        self.random_state = random_state
+
+    def fit(self, X: Any, y: Any) -> Self:
+        X, y = validate_data(self, X, y, ensure_all_finite="allow-nan")
+        check_classification_targets(y)
+        self.classes_ = unique_labels(y)
+        # A column with no value at all (a facet no training profile has) carries no
+        # signal; the booster's binning cannot take it, so it sees zeros instead.
+        self.empty_columns_ = np.flatnonzero(np.isnan(X).all(axis=0))
+        if len(self.empty_columns_):
+            X = X.copy()
+            X[:, self.empty_columns_] = 0.0
+        booster = HistGradientBoostingClassifier(
+            max_iter=self.max_iter,
+            learning_rate=self.learning_rate,
+            max_leaf_nodes=self.max_leaf_nodes,
+            min_samples_leaf=self.min_samples_leaf,
+            l2_regularization=self.l2_regularization,
+            categorical_features=self.categorical_features,
+            early_stopping=False,
+            random_state=self.random_state,
+        )
+        counts = np.unique(y, return_counts=True)[1]
+        folds = min(self.calibration_folds, int(counts.min()))
+        if len(self.classes_) < 2 or folds < 2:
+            self.model_: BaseEstimator = booster.fit(X, y)
+        else:
+            splitter = StratifiedKFold(folds, shuffle=True, random_state=self.random_state)
+            self.model_ = CalibratedClassifierCV(booster, method="isotonic", cv=splitter).fit(X, y)
+        self.n_iter_ = self.max_iter  # no early stopping: every booster runs all iterations
+        return self
+
+    def predict_proba(self, X: Any) -> np.ndarray:
+        check_is_fitted(self)
+        X = validate_data(self, X, reset=False, ensure_all_finite="allow-nan")
+        proba: np.ndarray = self.model_.predict_proba(X)
+        return proba
+
+    def predict(self, X: Any) -> np.ndarray:
+        proba = self.predict_proba(X)
+        labels: np.ndarray = self.classes_[np.argmax(proba, axis=1)]
+        return labels
+
+    def __sklearn_tags__(self) -> Any:
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True
+        return tags
+
+
+class ClickRecommender(Recommender):
+    """Ranks candidates by the calibrated click, both ways.
+
+    Parameters
+    ----------
+    n_retrieved
+        Per training query: nearest candidates by whole-profile embedding.
+    n_network
+        Per training query: candidates two steps away in the partner network.
+    n_random
+        Per training query: random other candidates.
+    random_state
+        Seed for sampling and the classifier.
+    """
+
+    name: ClassVar[str] = "klik"
+
+    def __init__(
+        self,
+        *,
+        n_retrieved: int = 100,
+        n_network: int = 100,
+        n_random: int = 30,
+        random_state: int = 0,
+        classifier: ClickClassifier | None = None,
+    ) -> None:
+        self.n_retrieved = n_retrieved
+        self.n_network = n_network
+        self.n_random = n_random
+        self.random_state = random_state
+        self.classifier = classifier
+        self.metadata: dict[str, Any] = {}
+        self._features: tuple[int, PairFeatures] | None = None
+
+    # ------------------------------------------------------------------ training
+    def fit(self, population: Population, partnerships: Partnerships) -> Self:
+        self.vectorizer_ = TfidfVectorizer(sublinear_tf=True, min_df=2, max_features=200_000)
+        self.vectorizer_.fit(population.texts())
+        X, y = self.training_data(population, partnerships)
+        template = self.classifier or ClickClassifier(categorical_features=[KIND_PAIR])
+        self.classifier_ = clone(template).set_params(random_state=self.random_state).fit(X, y)
+        self.metadata["training_pairs"] = len(y)
+        self.metadata["training_positives"] = int(y.sum())
+        return self
+
+    def training_data(
+        self, population: Population, partnerships: Partnerships
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Feature rows and labels: each query against retrieved, network and random candidates.
+
+        All of a query's partners are in its rows; the other rows are the
+        candidates a first stage would hand over, plus random ones.
+        """
+        rng = np.random.default_rng(self.random_state)
+        features = self.features(population)
+        labels = _label_matrix(partnerships, len(population))
+        profile = population.vectors.get("profile")
+        rows, ys = [], []
+        everyone = np.arange(len(population))
+        for query in np.flatnonzero(np.diff(labels.indptr)):
+            chosen = [labels.indices[labels.indptr[query] : labels.indptr[query + 1]]]
+            if profile is not None and not np.isnan(profile[query]).any():
+                sims = np.nan_to_num(profile @ profile[query], nan=-np.inf)
+                chosen.append(np.argpartition(-sims, self.n_retrieved)[: self.n_retrieved])
+            two_hop = features.graph[query] @ features.weighted
+            if two_hop.nnz:
+                data = two_hop.toarray().ravel()
+                top = np.argsort(-data)[: self.n_network]
+                chosen.append(top[data[top] > 0])
+            size = min(self.n_random, len(everyone))
+            chosen.append(rng.choice(everyone, size=size, replace=False))
+            candidates = np.unique(np.concatenate(chosen))
+            candidates = candidates[candidates != query]
+            rows.append(features.compute(int(query), candidates))
+            ys.append(labels[query, candidates].toarray().ravel() > 0)
+        return np.vstack(rows), np.concatenate(ys).astype(np.int64)
+
+    # ------------------------------------------------------------------- scoring
+    def features(self, population: Population) -> PairFeatures:
+        """Pair features for ``population``, computed once per population object."""
+        if self._features is None or self._features[0] != id(population):
+            vectorizer = getattr(self, "vectorizer_", None)
+            text = None
+            if vectorizer is not None:
+                text = sp.csr_matrix(vectorizer.transform(population.texts()))
+            self._features = (id(population), PairFeatures(population, text))
+        return self._features[1]
+
+    def click(
+        self, population: Population, query: int, candidates: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Feature rows and the click both ways: (rows, ours, theirs, combined), each in 0..1.
+
+        ``ours`` is how well they fit our strategy, ``theirs`` how well we fit
+        theirs; ``combined`` is their harmonic mean.
+        """
+        rows = self.features(population).compute(query, candidates)
+        ours = self.classifier_.predict_proba(rows)[:, 1]
+        theirs = self.classifier_.predict_proba(reverse(rows))[:, 1]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            combined = np.where(ours + theirs > 0, 2 * ours * theirs / (ours + theirs), 0.0)
+        return rows, ours, theirs, combined
+
+    def score(self, population: Population, query: int, candidates: np.ndarray) -> np.ndarray:
+        return self.click(population, query, candidates)[3]
+
+    # --------------------------------------------------------------- persistence
+    def config(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "format": 1,
+            "features": list(FEATURES),
+            "params": {
+                "n_retrieved": self.n_retrieved,
+                "n_network": self.n_network,
+                "n_random": self.n_random,
+                "random_state": self.random_state,
+                "classifier": {
+                    k: v
+                    for k, v in self.classifier_.get_params().items()
+                    if isinstance(v, int | float | str | list | type(None))
+                },
+            },
+            "versions": {
+                "python": platform.python_version(),
+                **{pkg: version(pkg) for pkg in ("klik", "scikit-learn", "numpy", "skops")},
+            },
+            **self.metadata,
+        }
+
+    def save(self, path: Path) -> None:
+        path.mkdir(parents=True, exist_ok=True)
+        weights = path / WEIGHTS
+        sio.dump({"vectorizer": self.vectorizer_, "classifier": self.classifier_}, weights)
+        config = self.config()
+        config["weights_sha256"] = _sha256(weights)
+        (path / "config.json").write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
+
+    @classmethod
+    def load(cls, path: Path) -> Self:
+        config = json.loads((path / "config.json").read_text(encoding="utf-8"))
+        if config.get("name") != cls.name:
+            raise ValueError(f"{path} holds a {config.get('name')!r} model, not {cls.name!r}")
+        if config.get("features") != list(FEATURES):
+            raise ValueError(f"{path} was trained on other features; retrain with `klik train`")
+        weights = path / WEIGHTS
+        if _sha256(weights) != config.get("weights_sha256"):
+            raise ValueError(f"{weights} does not match the hash in its config.json")
+        untrusted = sio.get_untrusted_types(file=weights)
+        unexpected = [t for t in untrusted if not t.startswith(TRUSTED_PREFIXES)]
+        if unexpected:
+            raise ValueError(f"{weights} holds unexpected types: {', '.join(unexpected)}")
+        state = sio.load(weights, trusted=untrusted)
+        params = config["params"]
+        model = cls(
+            n_retrieved=params["n_retrieved"],
+            n_network=params["n_network"],
+            n_random=params["n_random"],
+            random_state=params["random_state"],
+        )
+        model.vectorizer_ = state["vectorizer"]
+        model.classifier_ = state["classifier"]
+        model.metadata = {k: v for k, v in config.items() if k not in {"params", "features"}}
+        return model
+
+
+#: Types a saved click model may contain beyond what skops trusts by default.
+TRUSTED_PREFIXES = (
+    "matcher.click_model.",
+    "sklearn.",
+    "numpy.",
+    "scipy.",
+    "builtins.",
+    "functools.partial",
+)
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _label_matrix(partnerships: Partnerships, n: int) -> sp.csr_matrix:
+    ones = np.ones(len(partnerships), dtype=np.float32)
+    matrix = sp.coo_matrix((ones, (partnerships.a, partnerships.b)), shape=(n, n)).tocsr()
+    return sp.csr_matrix(((matrix + matrix.T) > 0).astype(np.float32))

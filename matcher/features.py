@@ -1,0 +1,167 @@
+"""Features of a pair (us, them): why two organisations might click.
+
+Every feature has a name an explanation can cite. Facet similarities are
+cosines of language-centred embeddings; a missing facet on either side gives
+NaN (histogram gradient boosting treats missing values natively), never 0.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import scipy.sparse as sp
+
+from matcher.population import Population
+from matcher.profiles import Kind
+
+#: (feature name, our facet, their facet): cosine of the two facet vectors.
+SIMILARITIES: tuple[tuple[str, str, str], ...] = (
+    ("sim_profile", "profile", "profile"),
+    ("sim_mission", "mission", "mission"),
+    ("sim_vision", "vision", "vision"),
+    ("sim_culture", "culture", "culture"),
+    ("sim_mindset", "mindset", "mindset"),
+    ("sim_goals", "goals", "goals"),
+    ("sim_target_groups", "target_groups", "target_groups"),
+    ("sim_interests", "interests", "interests"),
+    ("sim_description", "description", "description"),
+    ("sim_our_interests_their_description", "interests", "description"),
+    ("sim_their_interests_our_description", "description", "interests"),
+    # Complementarity: what one side seeks against what the other offers.
+    ("comp_we_seek_they_offer", "seeks", "offers"),
+    ("comp_they_seek_we_offer", "offers", "seeks"),
+    # Conflict: one side's red lines against the other's whole profile.
+    ("conflict_our_red_lines", "red_lines", "profile"),
+    ("conflict_their_red_lines", "profile", "red_lines"),
+)
+
+#: Facet-agnostic summaries of the same-facet similarities a pair has, so what is
+#: learnt on sparse profiles carries over to rich ones.
+AGGREGATES = ("sim_facets_mean", "sim_facets_max", "facets_compared")
+_SAME_FACET = [i for i, (_, a, b) in enumerate(SIMILARITIES) if a == b and a != "profile"]
+
+NETWORK = (
+    "past_partner",
+    "shared_partners",
+    "adamic_adar",
+    "partner_jaccard",
+    "log_their_partners",
+    "log_our_partners",
+)
+CONTEXT = ("kind_pair", "same_country", "same_city", "shared_tags", "text_overlap")
+
+FEATURES: tuple[str, ...] = (
+    *(name for name, _, _ in SIMILARITIES),
+    *AGGREGATES,
+    *NETWORK,
+    *CONTEXT,
+)
+#: Column of the kind pair, a categorical feature (our kind x their kind).
+KIND_PAIR = FEATURES.index("kind_pair")
+KINDS = [k.value for k in Kind]
+
+
+class PairFeatures:
+    """Computes :data:`FEATURES` for one query against many candidates of a population.
+
+    Parameters
+    ----------
+    population
+        The organisations; its graph gives the network features.
+    text_vectors
+        Optional L2-normalised sparse TF-IDF rows of every member's text (from the
+        model's fitted vectoriser) for ``text_overlap``; NaN without it.
+    """
+
+    def __init__(self, population: Population, text_vectors: sp.csr_matrix | None = None) -> None:
+        self.population = population
+        self.text_vectors = text_vectors
+        graph = sp.csr_matrix(population.graph, dtype=np.float32)
+        self.graph = graph
+        self.degree = np.asarray(graph.sum(axis=1)).ravel()
+        # Adamic-Adar weights: 1 / log(degree) of each shared partner.
+        with np.errstate(divide="ignore"):
+            weights = np.where(self.degree > 1, 1.0 / np.log(np.maximum(self.degree, 2)), 0.0)
+        self.weighted = sp.csr_matrix(graph.multiply(weights.astype(np.float32)[None, :]))
+        self.kind_codes = np.array([KINDS.index(k) for k in population.kinds], dtype=np.int64)
+        self.tags = [frozenset(p.tags) for p in population.profiles]
+        self.cities = np.array([(p.city or "").strip().lower() for p in population.profiles])
+
+    def compute(self, query: int, candidates: np.ndarray) -> np.ndarray:
+        """Feature rows (float32, ``len(candidates) x len(FEATURES)``) for ``query``."""
+        pop = self.population
+        n = len(candidates)
+        out = np.full((n, len(FEATURES)), np.nan, dtype=np.float32)
+        col = 0
+        for _, ours, theirs in SIMILARITIES:
+            q = pop.vectors.get(ours)
+            c = pop.vectors.get(theirs)
+            if q is not None and c is not None:
+                out[:, col] = c[candidates] @ q[query]
+            col += 1
+        same = out[:, _SAME_FACET]
+        compared = (~np.isnan(same)).sum(axis=1)
+        with np.errstate(invalid="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN rows give NaN, as wanted
+            out[:, col] = np.nanmean(same, axis=1)
+            out[:, col + 1] = np.nanmax(same, axis=1)
+        out[:, col + 2] = compared
+        col += len(AGGREGATES)
+
+        row = self.graph[query]
+        out[:, col] = row[:, candidates].toarray().ravel()
+        shared = np.asarray((row @ self.graph[candidates].T).todense()).ravel()
+        out[:, col + 1] = shared
+        out[:, col + 2] = np.asarray((row @ self.weighted[candidates].T).todense()).ravel()
+        union = self.degree[query] + self.degree[candidates] - shared
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out[:, col + 3] = np.where(union > 0, shared / union, 0.0)
+        out[:, col + 4] = np.log1p(self.degree[candidates])
+        out[:, col + 5] = np.log1p(self.degree[query])
+        col += len(NETWORK)
+
+        out[:, col] = self.kind_codes[query] * len(KINDS) + self.kind_codes[candidates]
+        out[:, col + 1] = _same(pop.countries, query, candidates)
+        out[:, col + 2] = _same(self.cities, query, candidates)
+        our_tags = self.tags[query]
+        if our_tags:
+            out[:, col + 3] = [len(our_tags & self.tags[c]) for c in candidates]
+        if self.text_vectors is not None:
+            overlap = self.text_vectors[candidates] @ self.text_vectors[query].T
+            out[:, col + 4] = overlap.toarray().ravel()
+        return out
+
+
+def _same(values: np.ndarray, query: int, candidates: np.ndarray) -> np.ndarray:
+    """1 where both have the value and it is equal, 0 where it differs, NaN where unknown."""
+    ours = values[query]
+    theirs = values[candidates]
+    result = (theirs == ours).astype(np.float32)
+    result[(theirs == "") | (ours == "")] = np.nan
+    return result
+
+
+def _swap_pairs() -> list[tuple[int, int]]:
+    names = list(FEATURES)
+    pairs = [
+        ("sim_our_interests_their_description", "sim_their_interests_our_description"),
+        ("comp_we_seek_they_offer", "comp_they_seek_we_offer"),
+        ("conflict_our_red_lines", "conflict_their_red_lines"),
+        ("log_their_partners", "log_our_partners"),
+    ]
+    return [(names.index(a), names.index(b)) for a, b in pairs]
+
+
+_SWAPS = _swap_pairs()
+
+
+def reverse(rows: np.ndarray) -> np.ndarray:
+    """The same pairs seen from the other side: (them, us) instead of (us, them)."""
+    out = rows.copy()
+    for a, b in _SWAPS:
+        out[:, [a, b]] = rows[:, [b, a]]
+    kind = rows[:, KIND_PAIR]
+    ours, theirs = np.divmod(kind, len(KINDS))
+    out[:, KIND_PAIR] = theirs * len(KINDS) + ours
+    return out

@@ -1,0 +1,116 @@
+"""The click model follows scikit-learn's estimator contract and is deterministic."""
+
+import numpy as np
+import pytest
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from matcher.click_model import ClickClassifier, ClickRecommender
+from matcher.features import FEATURES, KIND_PAIR, reverse
+from matcher.population import Population
+from matcher.profiles import Profile
+from matcher.recommender import Partnerships
+
+
+@parametrize_with_checks([ClickClassifier(max_iter=20, random_state=0)])
+def test_sklearn_contract(estimator, check):
+    check(estimator)
+
+
+def synthetic(n=60, seed=0):
+    """A population whose partnerships follow its vectors and shared tags."""
+    rng = np.random.default_rng(seed)
+    centres = rng.normal(size=(4, 16))
+    group = rng.integers(0, 4, size=n)
+    vectors = centres[group] + 0.6 * rng.normal(size=(n, 16))
+    vectors = (vectors / np.linalg.norm(vectors, axis=1, keepdims=True)).astype(np.float32)
+    kinds = ["company", "university", "research", "public"]
+    profiles = [
+        Profile(
+            id=f"o{i}",
+            name=f"Org {i}",
+            kind=kinds[i % 4],
+            country="NL" if i % 3 else "BE",
+            description=f"Organisation {i} works on topic {group[i]}.",
+            tags=[f"call-{group[i]}"],
+            relationships=[f"o{(i + 4) % n}"] if i % 5 == 0 else [],
+        )
+        for i in range(n)
+    ]
+    a, b = [], []
+    for i in range(n):
+        for j in range(i + 1, n):
+            if group[i] == group[j] and rng.random() < 0.3:
+                a.append(i)
+                b.append(j)
+    pairs = Partnerships(np.array(a), np.array(b), np.ones(len(a), dtype=bool))
+    return Population.from_profiles(profiles, {"profile": vectors, "description": vectors}), pairs
+
+
+def test_same_data_and_seed_give_the_same_model():
+    population, pairs = synthetic()
+    first = ClickRecommender(random_state=3, n_retrieved=20, n_network=10, n_random=10)
+    second = ClickRecommender(random_state=3, n_retrieved=20, n_network=10, n_random=10)
+    first.fit(population, pairs)
+    second.fit(population, pairs)
+    everyone = np.arange(len(population))
+    for query in range(len(population)):
+        assert np.array_equal(
+            first.score(population, query, everyone), second.score(population, query, everyone)
+        )
+    other_seed = ClickRecommender(random_state=4, n_retrieved=20, n_network=10, n_random=10)
+    other_seed.fit(population, pairs)
+    assert not np.array_equal(
+        first.score(population, 0, everyone), other_seed.score(population, 0, everyone)
+    )
+
+
+def test_learns_the_signal_and_round_trips(tmp_path):
+    population, pairs = synthetic()
+    model = ClickRecommender(random_state=0, n_retrieved=20, n_network=10, n_random=10)
+    model.fit(population, pairs)
+    partners = {(int(a), int(b)) for a, b in zip(pairs.a, pairs.b, strict=True)}
+    hits = 0
+    for q in range(len(population)):
+        top, _ = model.recommend(population, q, 5)
+        hits += sum((min(q, t), max(q, t)) in partners for t in top)
+    assert hits / (5 * len(population)) > 0.3  # random would be about 0.07
+
+    model.save(tmp_path / "click")
+    loaded = ClickRecommender.load(tmp_path / "click")
+    candidates = np.arange(1, len(population))
+    assert np.allclose(
+        model.score(population, 0, candidates), loaded.score(population, 0, candidates)
+    )
+
+
+def test_both_directions_and_their_harmonic_mean():
+    population, pairs = synthetic()
+    model = ClickRecommender(random_state=0, n_retrieved=20, n_network=10, n_random=10)
+    model.fit(population, pairs)
+    _, ours, theirs, combined = model.click(population, 0, np.arange(1, 10))
+    assert ((0 <= ours) & (ours <= 1) & (0 <= theirs) & (theirs <= 1)).all()
+    assert np.all(combined <= np.maximum(ours, theirs) + 1e-9)
+    assert np.all(combined >= np.minimum(ours, theirs) - 1e-9)
+
+
+def test_reverse_swaps_directional_features():
+    rows = np.arange(len(FEATURES), dtype=np.float32)[None, :].copy()
+    rows[0, KIND_PAIR] = 1 * 6 + 3  # university looking at a research institute
+    back = reverse(rows)
+    names = list(FEATURES)
+    assert (
+        back[0, names.index("comp_we_seek_they_offer")]
+        == rows[0, names.index("comp_they_seek_we_offer")]
+    )
+    assert back[0, KIND_PAIR] == 3 * 6 + 1
+    assert np.array_equal(reverse(back), rows)
+
+
+def test_a_tampered_artefact_is_refused(tmp_path):
+    population, pairs = synthetic()
+    model = ClickRecommender(random_state=0, n_retrieved=20, n_network=10, n_random=10)
+    model.fit(population, pairs).save(tmp_path / "click")
+    weights = tmp_path / "click" / "model.skops"
+    weights.write_bytes(weights.read_bytes() + b"x")
+    with pytest.raises(ValueError, match="does not match the hash"):
+        ClickRecommender.load(tmp_path / "click")
