@@ -333,6 +333,188 @@ def shortlist(
         )
 
 
+DEFAULT_CLICK_MODEL = Path("models/click")
+
+
+def _learned_model(path: Path | None, quiet: bool) -> Any:
+    """The learned click model at ``path`` (or models/click if it exists), else None."""
+    explicit = path is not None
+    folder = path if path is not None else DEFAULT_CLICK_MODEL
+    if not (folder / "config.json").is_file():
+        if explicit:
+            raise Failure(f"{folder}: not a saved model (no config.json)")
+        return None
+    try:
+        from matcher.click_model import ClickRecommender
+    except ImportError as error:
+        if explicit:
+            raise Failure(f"cannot load the learned model: {error}") from None
+        if not quiet:
+            click.echo(f"Skipping the learned model in {folder}: {error}", err=True)
+        return None
+    try:
+        return ClickRecommender.load(folder)
+    except (OSError, ValueError, KeyError) as error:
+        raise Failure(f"{folder}: cannot load the learned model ({error})") from None
+
+
+@cli.command()
+@click.argument("directory", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option(
+    "--rankings-out",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    help="Write the learned model's (else the first ranker's) rankings here, one JSON line "
+    'per query: {"query": ID, "ranked": [ID, ...]} (100 ids, best first).',
+)
+@click.option(
+    "--model",
+    "model_path",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Folder of a saved learned click model (default: models/click, if it exists).",
+)
+@click.option(
+    "--baselines/--no-baselines",
+    default=True,
+    show_default=True,
+    help="Also rank with random, TF-IDF, embedding, popularity and FP7-network baselines.",
+)
+@click.option(
+    "--embedding-model",
+    envvar="KLIK_EMBEDDING_MODEL",
+    default=None,
+    help="Sentence-transformers model name or local path (default: multilingual-e5-small).",
+)
+@click.option(
+    "--batch-size",
+    type=click.IntRange(1, 1024),
+    default=32,
+    show_default=True,
+    help="Texts per forward pass of the embedding model.",
+)
+@click.option("--quiet", is_flag=True, help="No progress bars or notes.")
+def evaluate(
+    directory: Path,
+    rankings_out: Path | None,
+    model_path: Path | None,
+    baselines: bool,
+    embedding_model: str | None,
+    batch_size: int,
+    quiet: bool,
+) -> None:
+    """Measure partner rankers on DIRECTORY, a CORDIS-format benchmark.
+
+    DIRECTORY holds organisations.jsonl, partners.csv (a,b,new) and
+    past_partners.csv (a,b). It is loaded into a temporary database as a fresh
+    population whose known relationships are the past partners; nothing is
+    trained on it. For every organisation with a partner, each ranker ranks
+    all others; NDCG@10, Recall@50 and MRR are reported over all partners and
+    over new partners (past partners filtered out of the ranking).
+    """
+    import tempfile
+
+    from tqdm import tqdm
+
+    from matcher.baselines import make_baselines
+    from matcher.evaluation import BenchmarkError, check_directory, load_benchmark, query_rows
+    from matcher.evaluation import evaluate as run_evaluation
+    from matcher.recommender import Recommender
+
+    try:
+        check_directory(directory)
+    except BenchmarkError as error:
+        raise Failure(str(error)) from None
+    rankers: list[Recommender] = make_baselines() if baselines else []
+    learned = _learned_model(model_path, quiet)
+    if learned is not None:
+        rankers.insert(0, learned)
+    if not rankers:
+        raise Failure("nothing to evaluate: no learned model and --no-baselines")
+    embedder = _embedder(embedding_model)
+    bar: tqdm[Any] | None = None
+
+    def on_plan(total: int) -> None:
+        nonlocal bar
+        bar = tqdm(
+            total=total, unit="text", desc="embedding", disable=quiet or total == 0, file=sys.stderr
+        )
+
+    def advance(n: int) -> None:
+        if bar is not None:
+            bar.update(n)
+
+    def note(line: str) -> None:
+        if not quiet:
+            click.echo(line, err=True)
+
+    with tempfile.TemporaryDirectory(prefix="klik-evaluate-") as tmp:
+        engine = db.make_engine(f"sqlite:///{Path(tmp) / 'benchmark.db'}")
+        try:
+            db.upgrade(engine)
+            with Session(engine) as session:
+                population, partnerships = load_benchmark(
+                    directory,
+                    session,
+                    embedder,
+                    on_note=note,
+                    on_plan=on_plan,
+                    progress=advance,
+                    batch_size=batch_size,
+                )
+        except BenchmarkError as error:
+            raise Failure(str(error)) from None
+        finally:
+            if bar is not None:
+                bar.close()
+            engine.dispose()
+    with tqdm(
+        total=len(query_rows(partnerships, len(population))) * len(rankers),
+        unit="query",
+        desc="ranking",
+        disable=quiet,
+        file=sys.stderr,
+    ) as ranking_bar:
+        report = run_evaluation(
+            population,
+            partnerships,
+            rankers,
+            rankings_out=rankings_out,
+            progress=ranking_bar.update,
+        )
+    click.echo(report.format_table())
+    if rankings_out is not None and not quiet:
+        click.echo(f"Rankings of {rankers[0].name} written to {rankings_out}", err=True)
+
+
+@cli.command("split-benchmark")
+@click.argument("directory", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.argument("out_train", type=click.Path(file_okay=False, path_type=Path))
+@click.argument("out_test", type=click.Path(file_okay=False, path_type=Path))
+@click.option(
+    "--test-fraction",
+    type=click.FloatRange(0.0, 1.0, min_open=True, max_open=True),
+    default=0.33,
+    show_default=True,
+    help="Share of the organisations that go to OUT_TEST.",
+)
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the random split.")
+def split_benchmark(
+    directory: Path, out_train: Path, out_test: Path, test_fraction: float, seed: int
+) -> None:
+    """Split the organisations of benchmark DIRECTORY into OUT_TRAIN and OUT_TEST.
+
+    Organisations (not pairs) are split at random; each side keeps only the
+    partner and past-partner pairs whose both ends are on that side.
+    """
+    from matcher.evaluation import BenchmarkError
+    from matcher.evaluation import split_benchmark as split
+
+    try:
+        report = split(directory, out_train, out_test, test_fraction=test_fraction, seed=seed)
+    except BenchmarkError as error:
+        raise Failure(str(error)) from None
+    click.echo(report.describe())
+
+
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", type=click.IntRange(1, 65535), default=5000, show_default=True)
@@ -362,3 +544,7 @@ def main() -> None:
     except (OperationalError, ProgrammingError) as error:
         click.echo(f"Error: database error: {getattr(error, 'orig', error)}", err=True)
         sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

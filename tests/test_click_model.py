@@ -88,7 +88,7 @@ def test_both_directions_and_their_harmonic_mean():
     model = ClickRecommender(random_state=0, n_retrieved=20, n_network=10, n_random=10)
     model.fit(population, pairs)
     _, ours, theirs, combined = model.click(population, 0, np.arange(1, 10))
-    assert ((0 <= ours) & (ours <= 1) & (0 <= theirs) & (theirs <= 1)).all()
+    assert ((ours >= 0) & (ours <= 1) & (theirs >= 0) & (theirs <= 1)).all()
     assert np.all(combined <= np.maximum(ours, theirs) + 1e-9)
     assert np.all(combined >= np.minimum(ours, theirs) - 1e-9)
 
