@@ -63,6 +63,17 @@ class Population:
         """The whole-profile text of every organisation (for text baselines and features)."""
         return [p.profile_text() for p in self.profiles]
 
+    def subset(self, rows: np.ndarray) -> Population:
+        """The members at ``rows``, with their vectors and the relationships among them."""
+        rows = np.asarray(rows, dtype=np.int64)
+        graph = sp.csr_matrix(self.graph[rows][:, rows])
+        return Population(
+            [self.ids[i] for i in rows],
+            [self.profiles[i] for i in rows],
+            {facet: matrix[rows] for facet, matrix in self.vectors.items()},
+            graph,
+        )
+
     @classmethod
     def from_profiles(
         cls, profiles: list[Profile], vectors: dict[str, np.ndarray] | None = None

@@ -1,0 +1,215 @@
+"""Training the click model and measuring how well its click is calibrated."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+from sqlalchemy.orm import Session
+
+from matcher.baselines import make_baselines
+from matcher.click_model import ClickRecommender
+from matcher.db import make_engine, upgrade
+from matcher.embedding import Embedder
+from matcher.evaluation import (
+    ORGANISATIONS,
+    PARTNERS,
+    PAST_PARTNERS,
+    EvaluationReport,
+    check_directory,
+    evaluate,
+    load_benchmark,
+    read_partnerships,
+)
+from matcher.features import reverse
+from matcher.model_build import default_cache_dir
+from matcher.population import Population
+from matcher.recommender import Partnerships
+from matcher.vectors import embed_profiles
+
+
+@dataclass(frozen=True)
+class Bin:
+    """One decile of predicted click: its range, mean prediction and observed rate."""
+
+    low: float
+    high: float
+    pairs: int
+    predicted: float
+    observed: float
+
+
+def split_organisations(
+    n: int, *, test_fraction: float = 1 / 3, seed: int = 0
+) -> tuple[np.ndarray, np.ndarray]:
+    """Row indices of a random split of organisations (not of pairs): (train, test)."""
+    order = np.random.default_rng(seed).permutation(n)
+    cut = round(n * (1 - test_fraction))
+    return np.sort(order[:cut]), np.sort(order[cut:])
+
+
+def restrict(partnerships: Partnerships, rows: np.ndarray, n: int) -> Partnerships:
+    """The partnerships whose two ends are both in ``rows``, re-indexed to the subset."""
+    position = np.full(n, -1, dtype=np.int64)
+    position[rows] = np.arange(len(rows))
+    a, b = position[partnerships.a], position[partnerships.b]
+    keep = (a >= 0) & (b >= 0)
+    return Partnerships(a[keep], b[keep], np.asarray(partnerships.new)[keep])
+
+
+def reliability(
+    model: ClickRecommender,
+    population: Population,
+    partnerships: Partnerships,
+    *,
+    bins: int = 10,
+) -> list[Bin]:
+    """Deciles of the combined click against the observed partnership rate.
+
+    Measured on the candidate pairs the model is trained and calibrated on
+    (retrieved, network and random candidates of every query, plus its
+    partners), here of a population the model has not seen.
+    """
+    rows, labels = model.training_data(population, partnerships)
+    ours = model.classifier_.predict_proba(rows)[:, 1]
+    theirs = model.classifier_.predict_proba(reverse(rows))[:, 1]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        click = np.where(ours + theirs > 0, 2 * ours * theirs / (ours + theirs), 0.0)
+    order = np.argsort(click, kind="stable")
+    table = []
+    for part in np.array_split(order, bins):
+        if len(part) == 0:
+            continue
+        table.append(
+            Bin(
+                low=float(click[part].min()),
+                high=float(click[part].max()),
+                pairs=len(part),
+                predicted=float(click[part].mean()),
+                observed=float(labels[part].mean()),
+            )
+        )
+    return table
+
+
+def data_hash(directory: Path) -> str:
+    """SHA-256 over the benchmark files that training reads."""
+    digest = hashlib.sha256()
+    for name in (ORGANISATIONS, PARTNERS, PAST_PARTNERS):
+        digest.update(name.encode() + b"\0")
+        digest.update((directory / name).read_bytes())
+    return digest.hexdigest()
+
+
+def load_training_set(
+    directory: Path,
+    embedder: Embedder,
+    *,
+    cache_dir: Path | None = None,
+    on_note: Callable[[str], None] | None = None,
+    on_plan: Callable[[int], None] | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> tuple[Population, Partnerships, str]:
+    """The population and partnerships of a benchmark directory, embedded.
+
+    The embedded database is kept in ``<cache>/training/<data hash>.db``, so a
+    second training run on the same data embeds nothing (a new model embeds
+    again, beside the old vectors).
+    """
+    check_directory(directory)
+    digest = data_hash(directory)
+    folder = (cache_dir or default_cache_dir()) / "training"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{digest[:24]}.db"
+    if not path.exists():
+        partial = folder / f".{path.name}.{os.getpid()}.tmp"
+        partial.unlink(missing_ok=True)
+        engine = make_engine(f"sqlite:///{partial}")
+        try:
+            upgrade(engine)
+            with Session(engine) as session:
+                load_benchmark(
+                    directory,
+                    session,
+                    embedder,
+                    on_note=on_note,
+                    on_plan=on_plan,
+                    progress=progress,
+                )
+        finally:
+            engine.dispose()
+        os.replace(partial, path)
+    engine = make_engine(f"sqlite:///{path}")
+    try:
+        with Session(engine) as session:
+            embed_profiles(session, embedder, on_plan=on_plan, progress=progress)
+            population = Population.load(session, embedder.name)
+    finally:
+        engine.dispose()
+    partnerships, _ = read_partnerships(directory / PARTNERS, population)
+    return population, partnerships, digest
+
+
+def held_out_report(
+    population: Population, partnerships: Partnerships, *, seed: int = 0
+) -> tuple[EvaluationReport, list[Bin]]:
+    """Train on two thirds of the organisations, evaluate on the rest, beside the baselines."""
+    train_rows, test_rows = split_organisations(len(population), seed=seed)
+    n = len(population)
+    train, test = population.subset(train_rows), population.subset(test_rows)
+    test_pairs = restrict(partnerships, test_rows, n)
+    model = ClickRecommender(random_state=seed).fit(train, restrict(partnerships, train_rows, n))
+    report = evaluate(test, test_pairs, [model, *make_baselines(seed)])
+    return report, reliability(model, test, test_pairs)
+
+
+def train_click_model(
+    directory: Path,
+    embedder: Embedder,
+    *,
+    seed: int = 0,
+    measure: bool = True,
+    cache_dir: Path | None = None,
+    on_note: Callable[[str], None] | None = None,
+    on_plan: Callable[[int], None] | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> tuple[ClickRecommender, EvaluationReport | None]:
+    """Train the click model on a benchmark directory, deterministically for a seed.
+
+    With ``measure``, first trains on a split of the organisations and records
+    the held-out metrics (beside the baselines) and reliability table in the
+    model's metadata, then trains the shipped model on all organisations.
+    """
+    population, partnerships, digest = load_training_set(
+        directory,
+        embedder,
+        cache_dir=cache_dir,
+        on_note=on_note,
+        on_plan=on_plan,
+        progress=progress,
+    )
+    report = None
+    model = ClickRecommender(random_state=seed)
+    if measure:
+        report, table = held_out_report(population, partnerships, seed=seed)
+        model.metadata["held_out"] = {
+            "split": f"organisations, 1/3 held out, seed {seed}",
+            "organisations": report.organisations,
+            "metrics": {
+                r.name: {"all": asdict(r.all), "new": asdict(r.new)} for r in report.results
+            },
+            "reliability": [asdict(b) for b in table],
+        }
+    model.fit(population, partnerships)
+    model.metadata["training_data"] = {
+        "directory": directory.name,
+        "sha256": digest,
+        "organisations": len(population),
+        "partner_pairs": len(partnerships),
+    }
+    model.metadata["embedding_model"] = embedder.name
+    return model, report
