@@ -333,13 +333,10 @@ def shortlist(
         )
 
 
-DEFAULT_CLICK_MODEL = Path("models/click")
-
-
 def _learned_model(path: Path | None, quiet: bool) -> Any:
-    """The learned click model at ``path`` (or models/click if it exists), else None."""
+    """The learned click model at ``path`` (or the shipped one if it exists), else None."""
     explicit = path is not None
-    folder = path if path is not None else DEFAULT_CLICK_MODEL
+    folder = path if path is not None else config.click_model_dir()
     if not (folder / "config.json").is_file():
         if explicit:
             raise Failure(f"{folder}: not a saved model (no config.json)")
@@ -430,21 +427,8 @@ def evaluate(
     if not rankers:
         raise Failure("nothing to evaluate: no learned model and --no-baselines")
     embedder = _embedder(embedding_model)
-    bar: tqdm[Any] | None = None
-
-    def on_plan(total: int) -> None:
-        nonlocal bar
-        bar = tqdm(
-            total=total, unit="text", desc="embedding", disable=quiet or total == 0, file=sys.stderr
-        )
-
-    def advance(n: int) -> None:
-        if bar is not None:
-            bar.update(n)
-
-    def note(line: str) -> None:
-        if not quiet:
-            click.echo(line, err=True)
+    bar = EmbeddingProgress(quiet)
+    on_plan, advance, note = bar.on_plan, bar.advance, bar.note
 
     with tempfile.TemporaryDirectory(prefix="klik-evaluate-") as tmp:
         engine = db.make_engine(f"sqlite:///{Path(tmp) / 'benchmark.db'}")
@@ -463,8 +447,7 @@ def evaluate(
         except BenchmarkError as error:
             raise Failure(str(error)) from None
         finally:
-            if bar is not None:
-                bar.close()
+            bar.close()
             engine.dispose()
     with tqdm(
         total=len(query_rows(partnerships, len(population))) * len(rankers),
@@ -483,6 +466,116 @@ def evaluate(
     click.echo(report.format_table())
     if rankings_out is not None and not quiet:
         click.echo(f"Rankings of {rankers[0].name} written to {rankings_out}", err=True)
+
+
+class EmbeddingProgress:
+    """A tqdm bar for embedding that appears once the number of texts is known."""
+
+    def __init__(self, quiet: bool) -> None:
+        self.quiet = quiet
+        self.bar: Any = None
+
+    def on_plan(self, total: int) -> None:
+        from tqdm import tqdm
+
+        self.close()
+        self.bar = tqdm(
+            total=total,
+            unit="text",
+            desc="embedding",
+            disable=self.quiet or total == 0,
+            file=sys.stderr,
+        )
+
+    def advance(self, n: int) -> None:
+        if self.bar is not None:
+            self.bar.update(n)
+
+    def note(self, line: str) -> None:
+        if not self.quiet:
+            click.echo(line, err=True)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
+
+
+@cli.command()
+@click.argument(
+    "directory",
+    default="data/cordis",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Folder to save the model to (default: models/click, or KLIK_CLICK_MODEL).",
+)
+@click.option("--seed", type=int, default=0, show_default=True, help="Random seed.")
+@click.option(
+    "--measure/--no-measure",
+    default=True,
+    show_default=True,
+    help="First train on 2/3 of the organisations and record held-out metrics in config.json.",
+)
+@click.option(
+    "--embedding-model",
+    envvar="KLIK_EMBEDDING_MODEL",
+    default=None,
+    help="Sentence-transformers model name or local path (default: multilingual-e5-small).",
+)
+@click.option("--quiet", is_flag=True, help="No progress bars or notes.")
+def train(
+    directory: Path,
+    out: Path | None,
+    seed: int,
+    measure: bool,
+    embedding_model: str | None,
+    quiet: bool,
+) -> None:
+    """Train the click model on DIRECTORY (CORDIS format; default data/cordis).
+
+    Deterministic for a seed. The embedded training set is cached (in
+    KLIK_CACHE_DIR), so training again on the same data embeds nothing.
+    """
+    import shutil
+    import tempfile
+
+    from matcher.evaluation import BenchmarkError
+    from matcher.training import train_click_model
+
+    embedder = _embedder(embedding_model)
+    progress = EmbeddingProgress(quiet)
+    try:
+        model, report = train_click_model(
+            directory,
+            embedder,
+            seed=seed,
+            measure=measure,
+            on_note=progress.note,
+            on_plan=progress.on_plan,
+            progress=progress.advance,
+        )
+    except BenchmarkError as error:
+        raise Failure(str(error)) from None
+    finally:
+        progress.close()
+    if report is not None:
+        click.echo("Held out (1/3 of the organisations, never trained on):")
+        click.echo(report.format_table())
+    target = out if out is not None else config.click_model_dir()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".click-", dir=target.parent))
+    try:
+        model.save(staging)
+        if target.exists():
+            shutil.rmtree(target)
+        staging.rename(target)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    click.echo(f"Saved the click model to {target}")
 
 
 @cli.command("split-benchmark")

@@ -26,7 +26,7 @@ from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.model_selection import StratifiedKFold
 from sklearn.utils.multiclass import check_classification_targets, unique_labels
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
 from matcher.features import FEATURES, KIND_PAIR, PairFeatures, reverse
 from matcher.population import Population
@@ -70,8 +70,10 @@ class ClickClassifier(ClassifierMixin, BaseEstimator):
         self.calibration_folds = calibration_folds
         self.random_state = random_state
 
-    def fit(self, X: Any, y: Any) -> Self:
+    def fit(self, X: Any, y: Any, sample_weight: Any = None) -> Self:
         X, y = validate_data(self, X, y, ensure_all_finite="allow-nan")
+        if sample_weight is not None:
+            sample_weight = _check_sample_weight(sample_weight, X)
         check_classification_targets(y)
         self.classes_ = unique_labels(y)
         # A column with no value at all (a facet no training profile has) carries no
@@ -93,10 +95,11 @@ class ClickClassifier(ClassifierMixin, BaseEstimator):
         counts = np.unique(y, return_counts=True)[1]
         folds = min(self.calibration_folds, int(counts.min()))
         if len(self.classes_) < 2 or folds < 2:
-            self.model_: BaseEstimator = booster.fit(X, y)
+            self.model_: BaseEstimator = booster.fit(X, y, sample_weight=sample_weight)
         else:
             splitter = StratifiedKFold(folds, shuffle=True, random_state=self.random_state)
-            self.model_ = CalibratedClassifierCV(booster, method="isotonic", cv=splitter).fit(X, y)
+            calibrated = CalibratedClassifierCV(booster, method="isotonic", cv=splitter)
+            self.model_ = calibrated.fit(X, y, sample_weight=sample_weight)
         self.n_iter_ = self.max_iter  # no early stopping: every booster runs all iterations
         return self
 
@@ -127,7 +130,7 @@ class ClickRecommender(Recommender):
     n_network
         Per training query: candidates two steps away in the partner network.
     n_random
-        Per training query: random other candidates.
+        Per training query: other candidates drawn uniformly (weighted to stand for all).
     random_state
         Seed for sampling and the classifier.
     """
@@ -139,7 +142,7 @@ class ClickRecommender(Recommender):
         *,
         n_retrieved: int = 100,
         n_network: int = 100,
-        n_random: int = 30,
+        n_random: int = 200,
         random_state: int = 0,
         classifier: ClickClassifier | None = None,
     ) -> None:
@@ -155,44 +158,62 @@ class ClickRecommender(Recommender):
     def fit(self, population: Population, partnerships: Partnerships) -> Self:
         self.vectorizer_ = TfidfVectorizer(sublinear_tf=True, min_df=2, max_features=200_000)
         self.vectorizer_.fit(population.texts())
-        X, y = self.training_data(population, partnerships)
+        X, y, w = self.training_data(population, partnerships)
         template = self.classifier or ClickClassifier(categorical_features=[KIND_PAIR])
-        self.classifier_ = clone(template).set_params(random_state=self.random_state).fit(X, y)
+        self.classifier_ = clone(template).set_params(random_state=self.random_state)
+        self.classifier_.fit(X, y, sample_weight=w)
+        self.metadata["training_population"] = len(population)
         self.metadata["training_pairs"] = len(y)
         self.metadata["training_positives"] = int(y.sum())
         return self
 
     def training_data(
         self, population: Population, partnerships: Partnerships
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """Feature rows and labels: each query against retrieved, network and random candidates.
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Feature rows, labels and weights for every query with a partner.
 
-        All of a query's partners are in its rows; the other rows are the
-        candidates a first stage would hand over, plus random ones.
+        A query's rows are its partners, the candidates a first stage would hand
+        over (nearest by embedding, closest in the network) and a uniform sample
+        of everyone else. Each row is weighted by the inverse of its chance to
+        be drawn (Horvitz-Thompson), so the weighted rows stand for *all* pairs:
+        the model learns to rank every candidate, not only retrieved ones, and
+        its probabilities are calibrated over all pairs.
         """
         rng = np.random.default_rng(self.random_state)
         features = self.features(population)
         labels = _label_matrix(partnerships, len(population))
         profile = population.vectors.get("profile")
-        rows, ys = [], []
-        everyone = np.arange(len(population))
+        rows, ys, weights = [], [], []
+        n = len(population)
         for query in np.flatnonzero(np.diff(labels.indptr)):
-            chosen = [labels.indices[labels.indptr[query] : labels.indptr[query + 1]]]
+            sure = [labels.indices[labels.indptr[query] : labels.indptr[query + 1]]]
             if profile is not None and not np.isnan(profile[query]).any():
                 sims = np.nan_to_num(profile @ profile[query], nan=-np.inf)
-                chosen.append(np.argpartition(-sims, self.n_retrieved)[: self.n_retrieved])
-            two_hop = features.graph[query] @ features.weighted
-            if two_hop.nnz:
-                data = two_hop.toarray().ravel()
-                top = np.argsort(-data)[: self.n_network]
-                chosen.append(top[data[top] > 0])
-            size = min(self.n_random, len(everyone))
-            chosen.append(rng.choice(everyone, size=size, replace=False))
-            candidates = np.unique(np.concatenate(chosen))
-            candidates = candidates[candidates != query]
+                sims[query] = -np.inf
+                k = min(self.n_retrieved, n - 1)
+                if k > 0:
+                    sure.append(np.argpartition(-sims, k - 1)[:k])
+            two_hop = (features.graph[query] @ features.weighted).toarray().ravel()
+            two_hop[query] = 0
+            top = np.argsort(-two_hop)[: self.n_network]
+            sure.append(top[two_hop[top] > 0])
+            certain = np.unique(np.concatenate(sure))
+            certain = certain[certain != query]
+            rest = np.setdiff1d(np.arange(n), np.append(certain, query), assume_unique=False)
+            size = min(self.n_random, len(rest))
+            drawn = rng.choice(rest, size=size, replace=False) if size else rest[:0]
+            candidates = np.concatenate([certain, drawn])
+            weight = np.concatenate(
+                [np.ones(len(certain)), np.full(len(drawn), len(rest) / max(size, 1))]
+            )
             rows.append(features.compute(int(query), candidates))
             ys.append(labels[query, candidates].toarray().ravel() > 0)
-        return np.vstack(rows), np.concatenate(ys).astype(np.int64)
+            weights.append(weight)
+        return (
+            np.vstack(rows),
+            np.concatenate(ys).astype(np.int64),
+            np.concatenate(weights),
+        )
 
     # ------------------------------------------------------------------- scoring
     def features(self, population: Population) -> PairFeatures:
@@ -214,11 +235,27 @@ class ClickRecommender(Recommender):
         theirs; ``combined`` is their harmonic mean.
         """
         rows = self.features(population).compute(query, candidates)
-        ours = self.classifier_.predict_proba(rows)[:, 1]
-        theirs = self.classifier_.predict_proba(reverse(rows))[:, 1]
+        ours, theirs, combined = self.probabilities(rows, len(population))
+        return rows, ours, theirs, combined
+
+    def probabilities(
+        self, rows: np.ndarray, population_size: int
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The click both ways and combined, for feature rows of pairs in a population.
+
+        The classifier is calibrated on its training population. An organisation
+        has about as many partners in a population of any size, so the chance of
+        one pair scales with 1 / (size - 1); the odds are shifted accordingly
+        (a prior-shift correction), which keeps rankings and fixes calibration.
+        """
+        shift = (self.metadata.get("training_population", population_size) - 1) / max(
+            population_size - 1, 1
+        )
+        ours = _shift(self.classifier_.predict_proba(rows)[:, 1], shift)
+        theirs = _shift(self.classifier_.predict_proba(reverse(rows))[:, 1], shift)
         with np.errstate(invalid="ignore", divide="ignore"):
             combined = np.where(ours + theirs > 0, 2 * ours * theirs / (ours + theirs), 0.0)
-        return rows, ours, theirs, combined
+        return ours, theirs, combined
 
     def score(self, population: Population, query: int, candidates: np.ndarray) -> np.ndarray:
         return self.click(population, query, candidates)[3]
@@ -292,6 +329,12 @@ TRUSTED_PREFIXES = (
     "builtins.",
     "functools.partial",
 )
+
+
+def _shift(p: np.ndarray, ratio: float) -> np.ndarray:
+    """Probabilities with their odds multiplied by ``ratio``."""
+    odds = p * ratio
+    return np.asarray(odds / (odds + 1.0 - p), dtype=np.float64)
 
 
 def _sha256(path: Path) -> str:

@@ -20,3 +20,11 @@ def normalise_url(url: str) -> str:
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix) :]
     return url
+
+
+def click_model_dir() -> Path:
+    """``KLIK_CLICK_MODEL``, else the model shipped in the repository's ``models/click``."""
+    env = os.environ.get("KLIK_CLICK_MODEL")
+    if env:
+        return Path(env).expanduser()
+    return Path(__file__).resolve().parents[1] / "models" / "click"

@@ -11,6 +11,7 @@ import warnings
 
 import numpy as np
 import scipy.sparse as sp
+from scipy.stats import rankdata
 
 from matcher.population import Population
 from matcher.profiles import Kind
@@ -38,16 +39,21 @@ SIMILARITIES: tuple[tuple[str, str, str], ...] = (
 
 #: Facet-agnostic summaries of the same-facet similarities a pair has, so what is
 #: learnt on sparse profiles carries over to rich ones.
-AGGREGATES = ("sim_facets_mean", "sim_facets_max", "facets_compared")
+AGGREGATES = ("sim_facets_mean", "sim_facets_max", "facets_compared", "sim_profile_z")
 _SAME_FACET = [i for i, (_, a, b) in enumerate(SIMILARITIES) if a == b and a != "profile"]
 
+#: Network features are relative to the population (percentiles, ratios to the mean
+#: number of partners), so a model trained on one population ranks in a larger one.
 NETWORK = (
     "past_partner",
     "shared_partners",
-    "adamic_adar",
+    "shared_partners_rel",
+    "adamic_adar_rel",
     "partner_jaccard",
-    "log_their_partners",
-    "log_our_partners",
+    "their_partners_pct",
+    "our_partners_pct",
+    "their_partners_rel",
+    "our_partners_rel",
 )
 CONTEXT = ("kind_pair", "same_country", "same_city", "shared_tags", "text_overlap")
 
@@ -84,6 +90,12 @@ class PairFeatures:
         with np.errstate(divide="ignore"):
             weights = np.where(self.degree > 1, 1.0 / np.log(np.maximum(self.degree, 2)), 0.0)
         self.weighted = sp.csr_matrix(graph.multiply(weights.astype(np.float32)[None, :]))
+        self.mean_degree = max(float(self.degree.mean()), 1e-9) if len(self.degree) else 1.0
+        self.degree_pct = (
+            rankdata(self.degree, method="average") / len(self.degree)
+            if len(self.degree)
+            else self.degree
+        )
         self.kind_codes = np.array([KINDS.index(k) for k in population.kinds], dtype=np.int64)
         self.tags = [frozenset(p.tags) for p in population.profiles]
         self.cities = np.array([(p.city or "").strip().lower() for p in population.profiles])
@@ -107,18 +119,27 @@ class PairFeatures:
             out[:, col] = np.nanmean(same, axis=1)
             out[:, col + 1] = np.nanmax(same, axis=1)
         out[:, col + 2] = compared
+        profile = pop.vectors.get("profile")
+        if profile is not None and not np.isnan(profile[query]).any():
+            everyone = profile @ profile[query]
+            centre, spread = np.nanmean(everyone), np.nanstd(everyone)
+            out[:, col + 3] = (out[:, 0] - centre) / max(float(spread), 1e-6)
         col += len(AGGREGATES)
 
         row = self.graph[query]
         out[:, col] = row[:, candidates].toarray().ravel()
         shared = np.asarray((row @ self.graph[candidates].T).todense()).ravel()
+        adamic_adar = np.asarray((row @ self.weighted[candidates].T).todense()).ravel()
         out[:, col + 1] = shared
-        out[:, col + 2] = np.asarray((row @ self.weighted[candidates].T).todense()).ravel()
+        out[:, col + 2] = shared / self.mean_degree
+        out[:, col + 3] = adamic_adar / self.mean_degree
         union = self.degree[query] + self.degree[candidates] - shared
         with np.errstate(invalid="ignore", divide="ignore"):
-            out[:, col + 3] = np.where(union > 0, shared / union, 0.0)
-        out[:, col + 4] = np.log1p(self.degree[candidates])
-        out[:, col + 5] = np.log1p(self.degree[query])
+            out[:, col + 4] = np.where(union > 0, shared / union, 0.0)
+        out[:, col + 5] = self.degree_pct[candidates]
+        out[:, col + 6] = self.degree_pct[query]
+        out[:, col + 7] = self.degree[candidates] / self.mean_degree
+        out[:, col + 8] = self.degree[query] / self.mean_degree
         col += len(NETWORK)
 
         out[:, col] = self.kind_codes[query] * len(KINDS) + self.kind_codes[candidates]
@@ -148,7 +169,8 @@ def _swap_pairs() -> list[tuple[int, int]]:
         ("sim_our_interests_their_description", "sim_their_interests_our_description"),
         ("comp_we_seek_they_offer", "comp_they_seek_we_offer"),
         ("conflict_our_red_lines", "conflict_their_red_lines"),
-        ("log_their_partners", "log_our_partners"),
+        ("their_partners_pct", "our_partners_pct"),
+        ("their_partners_rel", "our_partners_rel"),
     ]
     return [(names.index(a), names.index(b)) for a, b in pairs]
 

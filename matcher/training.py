@@ -25,7 +25,6 @@ from matcher.evaluation import (
     load_benchmark,
     read_partnerships,
 )
-from matcher.features import reverse
 from matcher.model_build import default_cache_dir
 from matcher.population import Population
 from matcher.recommender import Partnerships
@@ -70,15 +69,13 @@ def reliability(
 ) -> list[Bin]:
     """Deciles of the combined click against the observed partnership rate.
 
-    Measured on the candidate pairs the model is trained and calibrated on
-    (retrieved, network and random candidates of every query, plus its
-    partners), here of a population the model has not seen.
+    Measured on a population the model has not seen, on the sampled candidate
+    pairs of every query (see :meth:`ClickRecommender.training_data`): the
+    deciles split the sample, and each pair counts with its weight, so
+    ``pairs`` is the number of pairs of the whole population a bin stands for.
     """
-    rows, labels = model.training_data(population, partnerships)
-    ours = model.classifier_.predict_proba(rows)[:, 1]
-    theirs = model.classifier_.predict_proba(reverse(rows))[:, 1]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        click = np.where(ours + theirs > 0, 2 * ours * theirs / (ours + theirs), 0.0)
+    rows, labels, weights = model.training_data(population, partnerships)
+    click = model.probabilities(rows, len(population))[2]
     order = np.argsort(click, kind="stable")
     table = []
     for part in np.array_split(order, bins):
@@ -88,9 +85,9 @@ def reliability(
             Bin(
                 low=float(click[part].min()),
                 high=float(click[part].max()),
-                pairs=len(part),
-                predicted=float(click[part].mean()),
-                observed=float(labels[part].mean()),
+                pairs=round(float(weights[part].sum())),
+                predicted=float(np.average(click[part], weights=weights[part])),
+                observed=float(np.average(labels[part], weights=weights[part])),
             )
         )
     return table
@@ -116,13 +113,15 @@ def load_training_set(
 ) -> tuple[Population, Partnerships, str]:
     """The population and partnerships of a benchmark directory, embedded.
 
-    The embedded database is kept in ``<cache>/training/<data hash>.db``, so a
+    The embedded database is kept in ``$KLIK_TRAINING_CACHE/<data hash>.db``
+    (default ``<KLIK_CACHE_DIR>/training``), so a
     second training run on the same data embeds nothing (a new model embeds
     again, beside the old vectors).
     """
     check_directory(directory)
     digest = data_hash(directory)
-    folder = (cache_dir or default_cache_dir()) / "training"
+    env = os.environ.get("KLIK_TRAINING_CACHE")
+    folder = cache_dir or (Path(env) if env else default_cache_dir() / "training")
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{digest[:24]}.db"
     if not path.exists():

@@ -11,7 +11,16 @@ from matcher.profiles import Profile
 from matcher.recommender import Partnerships
 
 
-@parametrize_with_checks([ClickClassifier(max_iter=20, random_state=0)])
+def expected_failures(estimator):
+    # Repeating a row puts its copies into different calibration folds; weighting it does
+    # not. Both are valid, but they do not give the same model.
+    reason = "calibration folds differ for repeated and weighted rows"
+    return {"check_sample_weight_equivalence_on_dense_data": reason}
+
+
+@parametrize_with_checks(
+    [ClickClassifier(max_iter=20, random_state=0)], expected_failed_checks=expected_failures
+)
 def test_sklearn_contract(estimator, check):
     check(estimator)
 
