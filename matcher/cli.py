@@ -208,6 +208,15 @@ MODEL_OPTION = click.option(
 )
 
 
+#: The same, for commands where ``--model`` names the click model.
+EMBEDDING_MODEL_OPTION = click.option(
+    "--embedding-model",
+    envvar="KLIK_EMBEDDING_MODEL",
+    default=None,
+    help="Sentence-transformers model name or local path (default: multilingual-e5-small).",
+)
+
+
 def _embedder(model: str | None) -> Any:
     from matcher.embedding import EmbeddingModelError, load_embedder
 
@@ -375,12 +384,7 @@ def _learned_model(path: Path | None, quiet: bool) -> Any:
     show_default=True,
     help="Also rank with random, TF-IDF, embedding, popularity and FP7-network baselines.",
 )
-@click.option(
-    "--embedding-model",
-    envvar="KLIK_EMBEDDING_MODEL",
-    default=None,
-    help="Sentence-transformers model name or local path (default: multilingual-e5-small).",
-)
+@EMBEDDING_MODEL_OPTION
 @click.option(
     "--batch-size",
     type=click.IntRange(1, 1024),
@@ -520,12 +524,7 @@ class EmbeddingProgress:
     show_default=True,
     help="First train on 2/3 of the organisations and record held-out metrics in config.json.",
 )
-@click.option(
-    "--embedding-model",
-    envvar="KLIK_EMBEDDING_MODEL",
-    default=None,
-    help="Sentence-transformers model name or local path (default: multilingual-e5-small).",
-)
+@EMBEDDING_MODEL_OPTION
 @click.option("--quiet", is_flag=True, help="No progress bars or notes.")
 def train(
     directory: Path,
