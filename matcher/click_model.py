@@ -152,7 +152,7 @@ class ClickRecommender(Recommender):
         self.random_state = random_state
         self.classifier = classifier
         self.metadata: dict[str, Any] = {}
-        self._features: tuple[int, PairFeatures] | None = None
+        self._features: PairFeatures | None = None
 
     # ------------------------------------------------------------------ training
     def fit(self, population: Population, partnerships: Partnerships) -> Self:
@@ -218,13 +218,13 @@ class ClickRecommender(Recommender):
     # ------------------------------------------------------------------- scoring
     def features(self, population: Population) -> PairFeatures:
         """Pair features for ``population``, computed once per population object."""
-        if self._features is None or self._features[0] != id(population):
+        if self._features is None or self._features.population is not population:
             vectorizer = getattr(self, "vectorizer_", None)
             text = None
             if vectorizer is not None:
                 text = sp.csr_matrix(vectorizer.transform(population.texts()))
-            self._features = (id(population), PairFeatures(population, text))
-        return self._features[1]
+            self._features = PairFeatures(population, text)
+        return self._features
 
     def click(
         self, population: Population, query: int, candidates: np.ndarray
