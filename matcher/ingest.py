@@ -8,7 +8,6 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from matcher.importers import RowError, parse_file
-from matcher.profiles import Profile
 from matcher.store import save_profiles
 
 
@@ -31,25 +30,6 @@ class ImportReport:
     ignored_columns: list[str] = field(default_factory=list)
 
 
-def check_rows(parsed_profiles: list[tuple[int, Profile]]) -> tuple[list[Profile], list[RowError]]:
-    """Give every profile its id and reject ids that occur twice in one file."""
-    first_row: dict[str, int] = {}
-    valid: list[Profile] = []
-    errors: list[RowError] = []
-    for row, profile in parsed_profiles:
-        profile_id = profile.ensure_id()
-        if profile_id in first_row:
-            errors.append(
-                RowError(
-                    row, "id", f"duplicate id {profile_id!r} (first on row {first_row[profile_id]})"
-                )
-            )
-            continue
-        first_row[profile_id] = row
-        valid.append(profile)
-    return valid, errors
-
-
 def import_file(session: Session, path: Path, *, skip_invalid: bool = False) -> ImportReport:
     """Parse ``path`` and save its profiles in the caller's transaction.
 
@@ -60,9 +40,9 @@ def import_file(session: Session, path: Path, *, skip_invalid: bool = False) -> 
     matcher.importers.ImportFormatError
         When the file itself cannot be read.
     """
-    parsed = parse_file(path)
-    profiles, duplicate_errors = check_rows(parsed.profiles)
-    errors = sorted([*parsed.errors, *duplicate_errors], key=lambda e: e.row)
+    parsed = parse_file(path)  # also reports ids (or unnamed rows) that occur twice
+    profiles = [profile for _, profile in parsed.profiles]
+    errors = sorted(parsed.errors, key=lambda e: e.row)
     if errors and not skip_invalid:
         raise ImportRejected(path.name, errors)
     if not profiles:
