@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -26,9 +27,17 @@ class Failure(click.ClickException):
 
 
 class Context:
+    """What every command shares: the database URL and, once needed, its engine."""
+
     def __init__(self, url: str) -> None:
         self.url = url
         self._engine: Engine | None = None
+
+    def close(self) -> None:
+        """Dispose of the engine (its pooled connections), if one was made."""
+        if self._engine is not None:
+            self._engine.dispose()
+            self._engine = None
 
     @property
     def engine(self) -> Engine:
@@ -68,6 +77,7 @@ pass_context = click.make_pass_decorator(Context)
 def cli(ctx: click.Context, database_url: str | None) -> None:
     """Klik: find partners you click with, and see why."""
     ctx.obj = Context(config.normalise_url(database_url) if database_url else config.database_url())
+    ctx.call_on_close(ctx.obj.close)
 
 
 @cli.command("init-db")
@@ -285,6 +295,17 @@ def embed(ctx: Context, model: str | None, batch_size: int, quiet: bool) -> None
 @click.option("--country", "countries", multiple=True, help="Only candidates in this country.")
 @click.option("--exclude-partners", is_flag=True, help="Leave out current and past partners.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@click.option(
+    "--click-model",
+    "click_model",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder of a trained click model [default: KLIK_CLICK_MODEL or models/click].",
+)
+@click.option(
+    "--similarity-only",
+    is_flag=True,
+    help="Rank by profile similarity alone, without the click model.",
+)
 @MODEL_OPTION
 @pass_context
 def shortlist(
@@ -295,9 +316,16 @@ def shortlist(
     countries: tuple[str, ...],
     exclude_partners: bool,
     fmt: str,
+    click_model: Path | None,
+    similarity_only: bool,
     model: str | None,
 ) -> None:
-    """Rank stored profiles as partners for ID_OR_FILE."""
+    """Rank stored profiles as partners for ID_OR_FILE, by the click both ways.
+
+    The click model scores how well each candidate fits our strategy ("they fit
+    us") and how well we fit theirs ("we fit them"); the shortlist is ordered by
+    the two combined. Each is a calibrated chance (0-100) that the two partner.
+    """
     from matcher import shortlist as sl
 
     with ctx.session() as session:
@@ -305,9 +333,11 @@ def shortlist(
             query = sl.resolve_query(session, for_)
         except sl.QueryError as error:
             raise Failure(str(error)) from None
+        learned = None if similarity_only else _click_model(click_model)
         embedder = _embedder(model)
+        _check_embedding_model(learned, embedder.name)
         filters = sl.Filters(list(kinds), list(countries), exclude_partners)
-        candidates = sl.shortlist(session, embedder, query, top=top, filters=filters)
+        candidates = sl.shortlist(session, embedder, query, top=top, filters=filters, model=learned)
     if fmt == "json":
         click.echo(
             json.dumps(
@@ -321,10 +351,14 @@ def shortlist(
                             "kind": c.profile.kind.value,
                             "country": c.profile.country,
                             "language": c.profile.language,
+                            "click": _percent(c.click),
+                            "they_fit_us": _percent(c.ours),
+                            "we_fit_them": _percent(c.theirs),
                             "similarity": round(c.similarity, 4),
                         }
                         for c in candidates
                     ],
+                    "ranked_by": "similarity" if learned is None else "click",
                 },
                 ensure_ascii=False,
                 indent=2,
@@ -337,8 +371,51 @@ def shortlist(
     for c in candidates:
         where = ", ".join(x for x in (c.profile.city, c.profile.country) if x)
         click.echo(
-            f"{c.rank:>2}. {c.profile.name} [{c.profile.kind.value}, {where}]  "
-            f"similarity {c.similarity:.3f}  id={c.profile.id}"
+            f"{c.rank:>2}. {c.profile.name} [{c.profile.kind.value}, {where}]  id={c.profile.id}"
+        )
+        if c.click is not None:
+            click.echo(
+                f"    click {_percent(c.click):.0f}  "
+                f"(they fit us {_percent(c.ours):.0f}, we fit them {_percent(c.theirs):.0f})  "
+                f"similarity {c.similarity:.3f}"
+            )
+        else:
+            click.echo(f"    similarity {c.similarity:.3f}")
+    if learned is None:
+        click.echo("(ranked by similarity only: no click model)")
+
+
+def _percent(value: float | None) -> float | None:
+    """A click as a 0-100 score with one decimal, as users see it."""
+    return None if value is None else round(100 * value, 1)
+
+
+def _click_model(path: Path | None) -> Any:
+    """The click model at ``path``, or the default one; None if no default exists."""
+    explicit = path is not None
+    folder = path if path is not None else config.click_model_dir()
+    if not (folder / "config.json").is_file():
+        if explicit or os.environ.get("KLIK_CLICK_MODEL"):
+            raise Failure(f"{folder}: not a saved click model (no config.json)")
+        click.echo(
+            f"No click model in {folder}: ranking by similarity. Train one with `klik train`.",
+            err=True,
+        )
+        return None
+    from matcher.click_model import ClickRecommender
+
+    try:
+        return ClickRecommender.load(folder)
+    except (OSError, ValueError, KeyError) as error:
+        raise Failure(f"{folder}: cannot load the click model ({error})") from None
+
+
+def _check_embedding_model(learned: Any, name: str) -> None:
+    expected = None if learned is None else learned.metadata.get("embedding_model")
+    if expected is not None and expected != name:
+        raise Failure(
+            f"the click model was trained on {expected} vectors, not {name}: "
+            "use that embedding model or retrain with `klik train`"
         )
 
 
@@ -628,6 +705,80 @@ def serve(ctx: Context, host: str, port: int, workers: int, dev: bool) -> None:
     from api.server import run_gunicorn
 
     run_gunicorn(app, host=host, port=port, workers=workers)
+
+
+@cli.group()
+def feedback() -> None:
+    """Record and list what happened with shortlisted candidates.
+
+    Outcomes: contacted (not decisive), click, no-click and partnered. Every
+    event is kept; the latest click, no-click or partnered of a pair is its label.
+    """
+
+
+@feedback.command("record")
+@click.option("--for", "for_", required=True, metavar="ID", help="The organisation that asked.")
+@click.option("--candidate", required=True, metavar="ID", help="The shortlisted organisation.")
+@click.option(
+    "--outcome",
+    required=True,
+    type=click.Choice(["contacted", "click", "no-click", "no_click", "partnered"]),
+    metavar="[contacted|click|no-click|partnered]",
+    help="What happened.",
+)
+@click.option("--note", help="Free text (at most 1000 characters).")
+@pass_context
+def feedback_record(
+    ctx: Context, for_: str, candidate: str, outcome: str, note: str | None
+) -> None:
+    """Record one outcome of CANDIDATE for the strategy of --for."""
+    from matcher.feedback import record_feedback
+
+    with ctx.session() as session:
+        try:
+            row = record_feedback(session, for_, candidate, outcome, note)
+        except (LookupError, ValueError) as error:
+            raise Failure(str(error)) from None
+        session.commit()
+        click.echo(f"Recorded {row.outcome} of {candidate} for {for_}")
+
+
+@feedback.command("list")
+@click.option("--for", "for_", metavar="ID", help="Only feedback asked by this organisation.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
+@pass_context
+def feedback_list(ctx: Context, for_: str | None, fmt: str) -> None:
+    """List recorded feedback, newest first."""
+    from datetime import UTC
+
+    from matcher.feedback import list_feedback
+
+    with ctx.session() as session:
+        try:
+            rows = list_feedback(session, for_)
+        except LookupError as error:
+            raise Failure(str(error)) from None
+        events = [
+            {
+                "for": row.profile.id,
+                "candidate": row.candidate.id,
+                "outcome": row.outcome,
+                "note": row.note,
+                "created_at": (
+                    row.created_at if row.created_at.tzinfo else row.created_at.replace(tzinfo=UTC)
+                ).isoformat(timespec="seconds"),
+            }
+            for row in rows
+        ]
+    if fmt == "json":
+        click.echo(json.dumps({"total": len(events), "feedback": events}, ensure_ascii=False))
+        return
+    for e in events:
+        note = f"  {e['note']}" if e["note"] else ""
+        click.echo(
+            f"{e['created_at']}  {e['for']:<30} {e['candidate']:<30} {e['outcome']:<10}{note}"
+        )
+    click.echo(f"{len(events)} event(s)", err=True)
 
 
 def main() -> None:

@@ -24,7 +24,8 @@ from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.model_selection import StratifiedKFold
+from sklearn.isotonic import IsotonicRegression
+from sklearn.model_selection import GroupKFold, StratifiedKFold
 from sklearn.utils.multiclass import check_classification_targets, unique_labels
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
@@ -45,7 +46,9 @@ class ClickClassifier(ClassifierMixin, BaseEstimator):
     categorical_features
         Indices of categorical columns (non-negative integer codes), or None.
     calibration_folds
-        Folds of :class:`~sklearn.calibration.CalibratedClassifierCV` (isotonic).
+        Folds of :class:`~sklearn.calibration.CalibratedClassifierCV` (isotonic);
+        0 gives the bare booster (its probabilities uncalibrated, for a caller
+        that calibrates a combination of them itself).
     random_state
         Seed for the folds and the boosting.
     """
@@ -94,7 +97,7 @@ class ClickClassifier(ClassifierMixin, BaseEstimator):
         )
         counts = np.unique(y, return_counts=True)[1]
         folds = min(self.calibration_folds, int(counts.min()))
-        if len(self.classes_) < 2 or folds < 2:
+        if len(self.classes_) < 2 or folds < 2 or self.calibration_folds == 0:
             self.model_: BaseEstimator = booster.fit(X, y, sample_weight=sample_weight)
         else:
             splitter = StratifiedKFold(folds, shuffle=True, random_state=self.random_state)
@@ -131,6 +134,9 @@ class ClickRecommender(Recommender):
         Per training query: candidates two steps away in the partner network.
     n_random
         Per training query: other candidates drawn uniformly (weighted to stand for all).
+    calibration_folds
+        Folds (of unordered pairs) for the out-of-fold clicks that calibrate the
+        combined click.
     random_state
         Seed for sampling and the classifier.
     """
@@ -143,12 +149,14 @@ class ClickRecommender(Recommender):
         n_retrieved: int = 100,
         n_network: int = 100,
         n_random: int = 200,
+        calibration_folds: int = 3,
         random_state: int = 0,
         classifier: ClickClassifier | None = None,
     ) -> None:
         self.n_retrieved = n_retrieved
         self.n_network = n_network
         self.n_random = n_random
+        self.calibration_folds = calibration_folds
         self.random_state = random_state
         self.classifier = classifier
         self.metadata: dict[str, Any] = {}
@@ -158,32 +166,62 @@ class ClickRecommender(Recommender):
     def fit(self, population: Population, partnerships: Partnerships) -> Self:
         self.vectorizer_ = TfidfVectorizer(sublinear_tf=True, min_df=2, max_features=200_000)
         self.vectorizer_.fit(population.texts())
-        X, y, w = self.training_data(population, partnerships)
-        template = self.classifier or ClickClassifier(categorical_features=[KIND_PAIR])
-        self.classifier_ = clone(template).set_params(random_state=self.random_state)
-        self.classifier_.fit(X, y, sample_weight=w)
+        X, y, w, pairs = self.training_data(population, partnerships)
+        template = self.classifier or ClickClassifier(
+            categorical_features=[KIND_PAIR], calibration_folds=0
+        )
+        template = clone(template).set_params(random_state=self.random_state)
+        self.calibrator_ = self._calibrate(template, X, y, w, pairs)
+        self.classifier_ = clone(template).fit(X, y, sample_weight=w)
         self.metadata["training_population"] = len(population)
         self.metadata["training_pairs"] = len(y)
         self.metadata["training_positives"] = int(y.sum())
         return self
 
+    def _calibrate(
+        self,
+        template: ClickClassifier,
+        X: np.ndarray,
+        y: np.ndarray,
+        w: np.ndarray,
+        pairs: np.ndarray,
+    ) -> IsotonicRegression:
+        """Isotonic map from the raw combined click to the observed partnership rate.
+
+        The raw click of each training row comes from a classifier that saw
+        neither direction of that pair (folds of unordered pairs), so the map is
+        fitted on clicks like those of pairs the model has never seen.
+        """
+        raw = np.zeros(len(y))
+        folds = min(self.calibration_folds, len(np.unique(pairs)))
+        if folds >= 2:
+            splitter = GroupKFold(folds, shuffle=True, random_state=self.random_state)
+            for fit_rows, held_out in splitter.split(X, y, groups=pairs):
+                if len(np.unique(y[fit_rows])) < 2:
+                    continue
+                fold = clone(template).fit(X[fit_rows], y[fit_rows], sample_weight=w[fit_rows])
+                raw[held_out] = _raw_click(fold, X[held_out])[2]
+        calibrator = IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip")
+        return calibrator.fit(raw, y, sample_weight=w)
+
     def training_data(
         self, population: Population, partnerships: Partnerships
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Feature rows, labels and weights for every query with a partner.
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Feature rows, labels, weights and pair ids for every query with a partner.
 
         A query's rows are its partners, the candidates a first stage would hand
         over (nearest by embedding, closest in the network) and a uniform sample
         of everyone else. Each row is weighted by the inverse of its chance to
         be drawn (Horvitz-Thompson), so the weighted rows stand for *all* pairs:
         the model learns to rank every candidate, not only retrieved ones, and
-        its probabilities are calibrated over all pairs.
+        its probabilities are calibrated over all pairs. A pair's id is the same
+        both ways round (``min * n + max``).
         """
         rng = np.random.default_rng(self.random_state)
         features = self.features(population)
         labels = _label_matrix(partnerships, len(population))
         profile = population.vectors.get("profile")
-        rows, ys, weights = [], [], []
+        rows, ys, weights, ids = [], [], [], []
         n = len(population)
         for query in np.flatnonzero(np.diff(labels.indptr)):
             sure = [labels.indices[labels.indptr[query] : labels.indptr[query + 1]]]
@@ -209,10 +247,12 @@ class ClickRecommender(Recommender):
             rows.append(features.compute(int(query), candidates))
             ys.append(labels[query, candidates].toarray().ravel() > 0)
             weights.append(weight)
+            ids.append(np.minimum(query, candidates) * n + np.maximum(query, candidates))
         return (
             np.vstack(rows),
             np.concatenate(ys).astype(np.int64),
             np.concatenate(weights),
+            np.concatenate(ids),
         )
 
     # ------------------------------------------------------------------- scoring
@@ -232,33 +272,32 @@ class ClickRecommender(Recommender):
         """Feature rows and the click both ways: (rows, ours, theirs, combined), each in 0..1.
 
         ``ours`` is how well they fit our strategy, ``theirs`` how well we fit
-        theirs; ``combined`` is their harmonic mean.
+        theirs; ``combined`` joins the two (harmonic mean). All three are
+        calibrated probabilities that the two partner.
         """
         rows = self.features(population).compute(query, candidates)
-        ours, theirs, combined = self.probabilities(rows, len(population))
-        return rows, ours, theirs, combined
+        return (rows, *self.probabilities(rows))
 
-    def probabilities(
-        self, rows: np.ndarray, population_size: int
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """The click both ways and combined, for feature rows of pairs in a population.
+    def probabilities(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Calibrated click (ours, theirs, combined) for feature rows.
 
-        The classifier is calibrated on its training population. An organisation
-        has about as many partners in a population of any size, so the chance of
-        one pair scales with 1 / (size - 1); the odds are shifted accordingly
-        (a prior-shift correction), which keeps rankings and fixes calibration.
+        The calibration map was fitted on the combined click; a single direction
+        is mapped as the combined click of a pair whose two directions agree.
         """
-        shift = (self.metadata.get("training_population", population_size) - 1) / max(
-            population_size - 1, 1
-        )
-        ours = _shift(self.classifier_.predict_proba(rows)[:, 1], shift)
-        theirs = _shift(self.classifier_.predict_proba(reverse(rows))[:, 1], shift)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            combined = np.where(ours + theirs > 0, 2 * ours * theirs / (ours + theirs), 0.0)
-        return ours, theirs, combined
+        ours, theirs, combined = _raw_click(self.classifier_, rows)
+        calibrate = self.calibrator_.predict
+        return calibrate(ours), calibrate(theirs), calibrate(combined)
+
+    def rank_score(self, rows: np.ndarray) -> np.ndarray:
+        """What candidates are ordered by: the combined click before calibration.
+
+        The calibration map is monotone but has flat steps, which would tie
+        candidates that the classifier tells apart.
+        """
+        return _raw_click(self.classifier_, rows)[2]
 
     def score(self, population: Population, query: int, candidates: np.ndarray) -> np.ndarray:
-        return self.click(population, query, candidates)[3]
+        return self.rank_score(self.features(population).compute(query, candidates))
 
     # --------------------------------------------------------------- persistence
     def config(self) -> dict[str, Any]:
@@ -270,6 +309,7 @@ class ClickRecommender(Recommender):
                 "n_retrieved": self.n_retrieved,
                 "n_network": self.n_network,
                 "n_random": self.n_random,
+                "calibration_folds": self.calibration_folds,
                 "random_state": self.random_state,
                 "classifier": {
                     k: v
@@ -287,7 +327,14 @@ class ClickRecommender(Recommender):
     def save(self, path: Path) -> None:
         path.mkdir(parents=True, exist_ok=True)
         weights = path / WEIGHTS
-        sio.dump({"vectorizer": self.vectorizer_, "classifier": self.classifier_}, weights)
+        sio.dump(
+            {
+                "vectorizer": self.vectorizer_,
+                "classifier": self.classifier_,
+                "calibrator": self.calibrator_,
+            },
+            weights,
+        )
         config = self.config()
         config["weights_sha256"] = _sha256(weights)
         (path / "config.json").write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
@@ -312,10 +359,12 @@ class ClickRecommender(Recommender):
             n_retrieved=params["n_retrieved"],
             n_network=params["n_network"],
             n_random=params["n_random"],
+            calibration_folds=params["calibration_folds"],
             random_state=params["random_state"],
         )
         model.vectorizer_ = state["vectorizer"]
         model.classifier_ = state["classifier"]
+        model.calibrator_ = state["calibrator"]
         model.metadata = {k: v for k, v in config.items() if k not in {"params", "features"}}
         return model
 
@@ -331,10 +380,15 @@ TRUSTED_PREFIXES = (
 )
 
 
-def _shift(p: np.ndarray, ratio: float) -> np.ndarray:
-    """Probabilities with their odds multiplied by ``ratio``."""
-    odds = p * ratio
-    return np.asarray(odds / (odds + 1.0 - p), dtype=np.float64)
+def _raw_click(
+    classifier: ClickClassifier, rows: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The classifier's click both ways and their harmonic mean, uncalibrated."""
+    ours = classifier.predict_proba(rows)[:, 1]
+    theirs = classifier.predict_proba(reverse(rows))[:, 1]
+    total = ours + theirs
+    combined = np.divide(2 * ours * theirs, total, out=np.zeros_like(total), where=total > 0)
+    return ours, theirs, combined
 
 
 def _sha256(path: Path) -> str:

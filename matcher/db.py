@@ -101,6 +101,26 @@ class EmbeddingRow(Base):
     vector: Mapped[bytes] = mapped_column(LargeBinary)
 
 
+class FeedbackRow(Base):
+    """One recorded outcome of a candidate shortlisted for an organisation's strategy.
+
+    Every event is kept, so a pair may have several rows (its history).
+    """
+
+    __tablename__ = "feedback"
+    __table_args__ = (Index("ix_feedback_pair", "profile_pk", "candidate_pk"),)
+
+    pk: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    profile_pk: Mapped[int] = mapped_column(ForeignKey("profiles.pk", ondelete="CASCADE"))
+    candidate_pk: Mapped[int] = mapped_column(ForeignKey("profiles.pk", ondelete="CASCADE"))
+    outcome: Mapped[str] = mapped_column(String(16))
+    note: Mapped[str | None] = mapped_column(String(1000))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+    profile: Mapped[ProfileRow] = relationship(foreign_keys=[profile_pk])
+    candidate: Mapped[ProfileRow] = relationship(foreign_keys=[candidate_pk])
+
+
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """An engine for ``url``; SQLite gets foreign keys, WAL and a busy timeout."""
     if url.startswith("sqlite"):

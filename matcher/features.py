@@ -8,6 +8,7 @@ NaN (histogram gradient boosting treats missing values natively), never 0.
 from __future__ import annotations
 
 import warnings
+from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
@@ -66,6 +67,19 @@ FEATURES: tuple[str, ...] = (
 #: Column of the kind pair, a categorical feature (our kind x their kind).
 KIND_PAIR = FEATURES.index("kind_pair")
 KINDS = [k.value for k in Kind]
+#: Kinds the model tells apart. Its training data (CORDIS) files charities, NGOs and
+#: associations under "other", so a charity is scored as one.
+MODEL_KIND = {Kind.charity.value: Kind.other.value}
+
+
+@dataclass(frozen=True)
+class Context:
+    """A larger population's view of a slice's members (see :class:`PairFeatures`)."""
+
+    degree: np.ndarray
+    degree_pct: np.ndarray
+    mean_degree: float
+    sample: np.ndarray
 
 
 class PairFeatures:
@@ -78,14 +92,29 @@ class PairFeatures:
     text_vectors
         Optional L2-normalised sparse TF-IDF rows of every member's text (from the
         model's fitted vectoriser) for ``text_overlap``; NaN without it.
+    context
+        For a population that is a slice of a larger one (a query, its
+        candidates and their partners, out of a whole directory): the larger
+        population's partner counts of the members, mean partner count, and a
+        sample of its whole-profile vectors. Without it, the population is the
+        whole world.
     """
 
-    def __init__(self, population: Population, text_vectors: sp.csr_matrix | None = None) -> None:
+    def __init__(
+        self,
+        population: Population,
+        text_vectors: sp.csr_matrix | None = None,
+        context: Context | None = None,
+    ) -> None:
         self.population = population
         self.text_vectors = text_vectors
         graph = sp.csr_matrix(population.graph, dtype=np.float32)
         self.graph = graph
         self.degree = np.asarray(graph.sum(axis=1)).ravel()
+        self.sample = population.vectors.get("profile")
+        if context is not None:
+            self.degree = np.asarray(context.degree, dtype=np.float64)
+            self.sample = context.sample
         # Adamic-Adar weights: 1 / log(degree) of each shared partner.
         with np.errstate(divide="ignore"):
             weights = np.where(self.degree > 1, 1.0 / np.log(np.maximum(self.degree, 2)), 0.0)
@@ -96,7 +125,12 @@ class PairFeatures:
             if len(self.degree)
             else self.degree
         )
-        self.kind_codes = np.array([KINDS.index(k) for k in population.kinds], dtype=np.int64)
+        if context is not None:
+            self.mean_degree = context.mean_degree
+            self.degree_pct = np.asarray(context.degree_pct, dtype=np.float64)
+        self.kind_codes = np.array(
+            [KINDS.index(MODEL_KIND.get(k, k)) for k in population.kinds], dtype=np.int64
+        )
         self.tags = [frozenset(p.tags) for p in population.profiles]
         self.cities = np.array([(p.city or "").strip().lower() for p in population.profiles])
 
@@ -120,8 +154,8 @@ class PairFeatures:
             out[:, col + 1] = np.nanmax(same, axis=1)
         out[:, col + 2] = compared
         profile = pop.vectors.get("profile")
-        if profile is not None and not np.isnan(profile[query]).any():
-            everyone = profile @ profile[query]
+        if profile is not None and self.sample is not None and not np.isnan(profile[query]).any():
+            everyone = self.sample @ profile[query]
             centre, spread = np.nanmean(everyone), np.nanstd(everyone)
             out[:, col + 3] = (out[:, 0] - centre) / max(float(spread), 1e-6)
         col += len(AGGREGATES)

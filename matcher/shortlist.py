@@ -1,8 +1,13 @@
 """Shortlists: who should we approach, given our profile?
 
-This first version ranks by cosine similarity of whole-profile embeddings,
-centred per language (see :mod:`matcher.index`). Filters are applied inside
-the vector search, before the cut.
+Two stages. Retrieval hands a few hundred candidates to the click model: the
+nearest profiles by whole-profile embedding (faiss, centred per language, see
+:mod:`matcher.index`) and the query's partners and partners of partners.
+Re-ranking scores each candidate with the click model both ways (they fit our
+strategy, we fit theirs) and orders them by the combined click. Filters are
+applied inside retrieval, before any cut, so a filtered shortlist is never
+empty while matches exist. Without a click model, candidates are ranked by
+similarity alone.
 """
 
 from __future__ import annotations
@@ -12,16 +17,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+import scipy.sparse as sp
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from matcher.db import ProfileRow, RelationshipRow
+from matcher.click_model import ClickRecommender
+from matcher.db import EmbeddingRow, ProfileRow, RelationshipRow
+from matcher.directory import Directory, directories
 from matcher.embedding import Embedder
+from matcher.features import FEATURES, Context, PairFeatures
 from matcher.index import indexes
 from matcher.language import detect_language
+from matcher.population import Population
 from matcher.profiles import Profile
 from matcher.store import get_row, prepare, to_profile
-from matcher.vectors import PROFILE, stored_vector
+from matcher.vectors import PROFILE, facet_texts, stored_vector
 
 
 class QueryError(ValueError):
@@ -30,6 +40,8 @@ class QueryError(ValueError):
 
 @dataclass
 class Filters:
+    """Which candidates may appear: kinds, countries, no current or past partners."""
+
     kinds: list[str] = field(default_factory=list)
     countries: list[str] = field(default_factory=list)
     exclude_partners: bool = False
@@ -46,9 +58,20 @@ class Query:
 
 @dataclass
 class Candidate:
+    """One shortlisted organisation.
+
+    ``click`` is the combined click, ``ours`` how well they fit our strategy
+    and ``theirs`` how well we fit theirs: calibrated probabilities (0..1)
+    that the two become partners, or None when no click model ranked them.
+    ``similarity`` is the language-centred cosine of the two whole profiles.
+    """
+
     rank: int
     profile: Profile
     similarity: float
+    click: float | None = None
+    ours: float | None = None
+    theirs: float | None = None
 
 
 def resolve_query(session: Session, id_or_file: str) -> Query:
@@ -122,27 +145,213 @@ def shortlist(
     *,
     top: int = 5,
     filters: Filters | None = None,
+    model: ClickRecommender | None = None,
+    retrieve: int = 300,
 ) -> list[Candidate]:
-    """The ``top`` stored profiles closest to the query, never the query itself."""
+    """The ``top`` best partners for the query among stored profiles, never the query itself.
+
+    With a click ``model``, ``retrieve`` candidates by embedding (plus network
+    neighbours) are re-ranked by the combined click; without, the ``top``
+    nearest by embedding are returned.
+    """
     filters = filters or Filters()
     index = indexes.get(session, embedder.name, PROFILE)
     allowed = _allowed(session, query, filters)
     if allowed is not None and query.pk is not None:
         allowed = allowed[allowed != query.pk]
-    vector = query_vector(session, embedder, query)
+    vectors = _query_vectors(session, embedder, query)
     language = query.profile.language or detect_language(query.profile.all_text())
-    hits = index.search(vector, language, top + 1, allowed=allowed)
-    hits = [(pk, score) for pk, score in hits if pk != query.pk][:top]
-    rows = {
+    if model is None:
+        hits = index.search(vectors[PROFILE], language, top + 1, allowed=allowed)
+        hits = [(pk, score) for pk, score in hits if pk != query.pk][:top]
+        rows = _rows(session, [pk for pk, _ in hits])
+        return [
+            Candidate(rank=i + 1, profile=to_profile(rows[pk]), similarity=score)
+            for i, (pk, score) in enumerate(hits)
+            if pk in rows
+        ]
+    directory = directories.get(session, embedder.name)
+    network = _network_candidates(directory, query, allowed)
+    hits = index.search(vectors[PROFILE], language, max(retrieve, top) + 1, allowed=allowed)
+    pks = {pk for pk, _ in hits} | set(network.tolist())
+    pks.discard(query.pk if query.pk is not None else -1)
+    if not pks:
+        return []
+    profiles, features = slice_features(
+        session, directory, model, embedder.name, query, vectors, language, sorted(pks)
+    )
+    ranked = _ranked(model, profiles, features)
+    for i, candidate in enumerate(ranked[:top]):
+        candidate.rank = i + 1
+    return ranked[:top]
+
+
+def _rows(session: Session, pks: list[int]) -> dict[int, ProfileRow]:
+    return {
         row.pk: row
         for row in session.scalars(
             select(ProfileRow)
-            .where(ProfileRow.pk.in_([pk for pk, _ in hits]))
+            .where(ProfileRow.pk.in_(pks))
             .options(selectinload(ProfileRow.relationships))
         )
     }
+
+
+def _query_vectors(session: Session, embedder: Embedder, query: Query) -> dict[str, np.ndarray]:
+    """The query's vector of every facet it has: stored, or encoded now."""
+    vectors: dict[str, np.ndarray] = {}
+    if query.pk is not None:
+        for facet, blob in session.execute(
+            select(EmbeddingRow.facet, EmbeddingRow.vector).where(
+                EmbeddingRow.profile_pk == query.pk, EmbeddingRow.model == embedder.name
+            )
+        ):
+            vectors[facet] = np.frombuffer(blob, dtype=np.float32)
+    texts = {f: t for f, t in facet_texts(query.profile).items() if f not in vectors}
+    if texts:
+        encoded = embedder.encode(list(texts.values()))
+        vectors.update(zip(texts, encoded, strict=True))
+    return vectors
+
+
+def _network_candidates(
+    directory: Directory, query: Query, allowed: np.ndarray | None, limit: int = 100
+) -> np.ndarray:
+    """Pks of the query's partners and its ``limit`` closest partners of partners."""
+    partners = _partner_rows(directory, query)
+    if len(partners) == 0:
+        return np.empty(0, dtype=np.int64)
+    paths = np.asarray(directory.graph[partners].sum(axis=0)).ravel()
+    if query.pk is not None and query.pk in directory.row:
+        paths[directory.row[query.pk]] = 0
+    paths[partners] = 0
+    two_hop = np.argsort(-paths, kind="stable")[:limit]
+    rows = np.concatenate([partners, two_hop[paths[two_hop] > 0]])
+    pks = directory.pks[rows]
+    if allowed is not None:
+        pks = pks[np.isin(pks, allowed)]
+    return pks
+
+
+def _partner_rows(directory: Directory, query: Query) -> np.ndarray:
+    if query.pk is not None and query.pk in directory.row:
+        return directory.neighbours(np.array([directory.row[query.pk]]))
+    rows = [directory.row_of_id.get(r.partner) for r in query.profile.relationships]
+    return np.array(sorted({r for r in rows if r is not None}), dtype=np.int64)
+
+
+def _ranked(model: ClickRecommender, profiles: list[Profile], rows: np.ndarray) -> list[Candidate]:
+    """Candidates ordered by the click model's combined click, best first."""
+    ours, theirs, combined = model.probabilities(rows)
+    order = np.lexsort((np.arange(len(rows)), -model.rank_score(rows)))
     return [
-        Candidate(rank=i + 1, profile=to_profile(rows[pk]), similarity=score)
-        for i, (pk, score) in enumerate(hits)
-        if pk in rows
+        Candidate(
+            rank=0,
+            profile=profiles[i],
+            similarity=float(rows[i, FEATURES.index("sim_profile")]),
+            click=float(combined[i]),
+            ours=float(ours[i]),
+            theirs=float(theirs[i]),
+        )
+        for i in order
     ]
+
+
+def slice_features(
+    session: Session,
+    directory: Directory,
+    model: ClickRecommender,
+    model_name: str,
+    query: Query,
+    vectors: dict[str, np.ndarray],
+    language: str | None,
+    candidate_pks: list[int],
+) -> tuple[list[Profile], np.ndarray]:
+    """The candidates' profiles and their feature rows against the query.
+
+    Features are computed on a slice of the directory (the query, the
+    candidates and the query's partners) with the directory's own partner
+    counts and similarity sample, so they equal the features of the same pairs
+    in the whole directory.
+    """
+    partners = _partner_rows(directory, query)
+    candidate_rows = np.array([directory.row[pk] for pk in candidate_pks], dtype=np.int64)
+    others = np.setdiff1d(partners, candidate_rows)
+    if query.pk is not None and query.pk in directory.row:
+        others = others[others != directory.row[query.pk]]
+    members = np.concatenate([candidate_rows, others])
+    stored = _rows(session, [int(pk) for pk in directory.pks[members]])
+    profiles = [query.profile] + [to_profile(stored[int(pk)]) for pk in directory.pks[members]]
+    ids = [query.profile.id or "query"] + [p.id or "" for p in profiles[1:]]
+    n = len(profiles)
+    graph = sp.lil_matrix((n, n), dtype=np.float32)
+    graph[1:, 1:] = directory.graph[members][:, members]
+    position = {int(r): i + 1 for i, r in enumerate(members)}
+    for r in partners:
+        graph[0, position[int(r)]] = 1
+        graph[position[int(r)], 0] = 1
+    facet_vectors = _slice_vectors(session, directory, model_name, vectors, language, members)
+    population = Population(ids, profiles, facet_vectors, sp.csr_matrix(graph))
+    if query.pk is not None and query.pk in directory.row:
+        query_pct = float(directory.degree_pct[directory.row[query.pk]])
+    else:  # where an organisation with this many partners would stand
+        below = np.searchsorted(np.sort(directory.degree), len(partners), side="right")
+        query_pct = below / max(len(directory.degree), 1)
+    context = Context(
+        degree=np.concatenate([[len(partners)], directory.degree[members]]),
+        degree_pct=np.concatenate([[query_pct], directory.degree_pct[members]]),
+        mean_degree=directory.mean_degree,
+        sample=directory.sample,
+    )
+    text = sp.csr_matrix(model.vectorizer_.transform(population.texts()))
+    features = PairFeatures(population, text, context)
+    candidates = np.arange(1, len(candidate_rows) + 1)
+    return [profiles[c] for c in candidates], features.compute(0, candidates)
+
+
+def _slice_vectors(
+    session: Session,
+    directory: Directory,
+    model_name: str,
+    vectors: dict[str, np.ndarray],
+    language: str | None,
+    members: np.ndarray,
+) -> dict[str, np.ndarray]:
+    """Per facet, centred vectors of the query (row 0) and the members (NaN where missing)."""
+    pks = directory.pks[members]
+    position = {int(pk): i + 1 for i, pk in enumerate(pks)}
+    raw: dict[str, list[tuple[int, bytes]]] = {}
+    for pk, facet, blob in session.execute(
+        select(EmbeddingRow.profile_pk, EmbeddingRow.facet, EmbeddingRow.vector).where(
+            EmbeddingRow.profile_pk.in_([int(p) for p in pks]),
+            EmbeddingRow.model == model_name,
+        )
+    ):
+        raw.setdefault(facet, []).append((position[pk], blob))
+    languages = dict(
+        session.execute(
+            select(ProfileRow.pk, ProfileRow.language).where(
+                ProfileRow.pk.in_([int(p) for p in pks])
+            )
+        ).all()
+    )
+    out: dict[str, np.ndarray] = {}
+    n = len(pks) + 1
+    for facet in set(raw) | set(vectors):
+        dim = len(next(iter(vectors.values())))
+        matrix = np.full((n, dim), np.nan, dtype=np.float32)
+        langs: list[str | None] = [None] * n
+        langs[0] = language
+        for i, blob in raw.get(facet, []):
+            matrix[i] = np.frombuffer(blob, dtype=np.float32)
+            langs[i] = languages.get(int(pks[i - 1]))
+        if facet in vectors:
+            matrix[0] = vectors[facet]
+        centring = directory.centring.get(facet)
+        present = ~np.isnan(matrix).any(axis=1)
+        if centring is not None and present.any():
+            matrix[present] = centring.transform(
+                matrix[present], [langs[i] for i in np.flatnonzero(present)]
+            )
+        out[facet] = matrix
+    return out

@@ -74,8 +74,8 @@ def reliability(
     deciles split the sample, and each pair counts with its weight, so
     ``pairs`` is the number of pairs of the whole population a bin stands for.
     """
-    rows, labels, weights = model.training_data(population, partnerships)
-    click = model.probabilities(rows, len(population))[2]
+    rows, labels, weights, _ = model.training_data(population, partnerships)
+    click = model.probabilities(rows)[2]
     order = np.argsort(click, kind="stable")
     table = []
     for part in np.array_split(order, bins):

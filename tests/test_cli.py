@@ -179,32 +179,20 @@ def test_embed_twice_embeds_nothing_the_second_time(runner, loaded, embedder):
 
 def test_shortlist_text_and_json(runner, loaded, embedder, tmp_path):
     assert klik(runner, loaded, "embed", "--quiet").exit_code == 0
-    text = klik(runner, loaded, "shortlist", "--for", "groen", "--top", "2")
+
+    def ranked(for_, *options):
+        args = ["shortlist", "--similarity-only", "--for", for_, "--format", "json", *options]
+        return [c["id"] for c in json.loads(klik(runner, loaded, *args).output)["candidates"]]
+
+    text = klik(runner, loaded, "shortlist", "--similarity-only", "--for", "groen", "--top", "2")
     assert text.exit_code == 0 and "Shortlist for Stichting Groene Stad" in text.output
-    body = json.loads(
-        klik(runner, loaded, "shortlist", "--for", "groen", "--format", "json").output
-    )
-    assert [c["id"] for c in body["candidates"]] and "groen" not in [
-        c["id"] for c in body["candidates"]
-    ]
-    only = json.loads(
-        klik(
-            runner, loaded, "shortlist", "--for", "groen", "--country", "GB", "--format", "json"
-        ).output
-    )
-    assert [c["id"] for c in only["candidates"]] == ["river"]
-    excluded = json.loads(
-        klik(
-            runner, loaded, "shortlist", "--for", "groen", "--exclude-partners", "--format", "json"
-        ).output
-    )
-    assert "bouw" not in [c["id"] for c in excluded["candidates"]]
+    everyone = ranked("groen")
+    assert everyone and "groen" not in everyone
+    assert ranked("groen", "--country", "GB") == ["river"]
+    assert "bouw" not in ranked("groen", "--exclude-partners")
     strategy = tmp_path / "strategy.txt"
     strategy.write_text("We want to restore wetlands and rivers together with communities.")
-    body = json.loads(
-        klik(runner, loaded, "shortlist", "--for", str(strategy), "--format", "json").output
-    )
-    assert body["candidates"][0]["id"] == "river"
+    assert ranked(str(strategy))[0] == "river"
 
 
 def test_shortlist_rejects_a_bad_profile_file(runner, loaded, tmp_path):

@@ -5,11 +5,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy.orm import Session
 
-from matcher import db
-from matcher.ingest import import_file
 from matcher.profiles import Profile
 from matcher.shortlist import Filters, Query, resolve_query, shortlist
-from matcher.vectors import embed_profiles
 
 DEMO = Path(__file__).parents[1] / "data" / "demo" / "profiles.jsonl"
 
@@ -24,22 +21,9 @@ TWINS = [
 ]
 
 
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory, embedder):
-    path = tmp_path_factory.mktemp("demo") / "demo.db"
-    engine = db.make_engine(f"sqlite:///{path}")
-    db.upgrade(engine)
-    with Session(engine) as session:
-        import_file(session, DEMO)
-        session.commit()
-        embed_profiles(session, embedder)
-    yield engine
-    engine.dispose()
-
-
 @pytest.fixture
-def session(demo):
-    with Session(demo) as session:
+def session(demo_db):
+    with Session(demo_db) as session:
         yield session
 
 

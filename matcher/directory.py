@@ -1,0 +1,165 @@
+"""What the click model needs to know about the whole stored directory of profiles.
+
+A shortlist re-ranks a few hundred candidates, but the click model's features
+are relative to the population they live in: how many partners a candidate
+has compared with everyone else, which partners two organisations share, how
+similar a candidate is compared with how similar everyone is. A
+:class:`Directory` holds those population-wide facts once per database and
+embedding model (the partner graph, degrees, each facet's language centring
+and a sample for similarity statistics) and is rebuilt only when profiles,
+relationships or vectors change.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+from scipy.stats import rankdata
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from matcher.db import EmbeddingRow, ProfileRow, RelationshipRow
+from matcher.index import LanguageCentring
+from matcher.vectors import EMBEDDED_FACETS, PROFILE
+
+#: Vectors per facet used to fit its language centring and the similarity sample.
+SAMPLE = 20_000
+
+
+@dataclass
+class Directory:
+    """Population-wide facts of the stored profiles, by profile pk.
+
+    Attributes
+    ----------
+    pks
+        Sorted profile pks; ``row[pk]`` is a profile's position.
+    graph
+        Symmetric 0/1 CSR adjacency of relationships between stored profiles.
+    degree, degree_pct
+        Partners per profile, and its percentile among all profiles.
+    mean_degree
+        Mean number of partners.
+    centring
+        Per facet, the language centring fitted on the stored vectors.
+    sample
+        Centred whole-profile vectors of up to :data:`SAMPLE` profiles, for the
+        spread of a query's similarity to everyone.
+    """
+
+    pks: np.ndarray
+    ids: list[str]
+    graph: sp.csr_matrix
+    degree: np.ndarray
+    degree_pct: np.ndarray
+    mean_degree: float
+    centring: dict[str, LanguageCentring]
+    sample: np.ndarray
+
+    def __post_init__(self) -> None:
+        self.row = {int(pk): i for i, pk in enumerate(self.pks)}
+        self.row_of_id = {pid: i for i, pid in enumerate(self.ids)}
+
+    def neighbours(self, rows: np.ndarray) -> np.ndarray:
+        """Rows of everyone related to any of ``rows``."""
+        if len(rows) == 0:
+            return rows
+        return np.unique(self.graph[rows].indices).astype(np.int64)
+
+    @classmethod
+    def load(cls, session: Session, model: str) -> Directory:
+        ids_by_pk = dict(session.execute(select(ProfileRow.pk, ProfileRow.id)).all())
+        pks = np.array(sorted(ids_by_pk), dtype=np.int64)
+        ids = [ids_by_pk[int(pk)] for pk in pks]
+        row = {int(pk): i for i, pk in enumerate(pks)}
+        row_of_id = {pid: i for i, pid in enumerate(ids)}
+        a, b = [], []
+        for profile_pk, partner in session.execute(
+            select(RelationshipRow.profile_pk, RelationshipRow.partner)
+        ):
+            j = row_of_id.get(partner)
+            i = row[profile_pk]
+            if j is not None and j != i:
+                a.append(i)
+                b.append(j)
+        n = len(pks)
+        graph = sp.coo_matrix((np.ones(len(a), dtype=np.float32), (a, b)), shape=(n, n)).tocsr()
+        graph = sp.csr_matrix(((graph + graph.T) > 0).astype(np.float32))
+        degree = np.asarray(graph.sum(axis=1)).ravel()
+        pct = rankdata(degree, method="average") / n if n else degree
+        languages = dict(session.execute(select(ProfileRow.pk, ProfileRow.language)).all())
+        centring: dict[str, LanguageCentring] = {}
+        sample = np.zeros((0, 0), dtype=np.float32)
+        for facet in EMBEDDED_FACETS:
+            found = session.execute(
+                select(EmbeddingRow.profile_pk, EmbeddingRow.vector)
+                .where(EmbeddingRow.model == model, EmbeddingRow.facet == facet)
+                .order_by(EmbeddingRow.profile_pk)
+                .limit(SAMPLE)
+            ).all()
+            if not found:
+                continue
+            matrix = np.stack([np.frombuffer(v, dtype=np.float32) for _, v in found])
+            langs = [languages.get(pk) for pk, _ in found]
+            centring[facet] = LanguageCentring().fit(matrix, langs)
+            if facet == PROFILE:
+                sample = centring[facet].transform(matrix, langs)
+        return cls(
+            pks=pks,
+            ids=ids,
+            graph=graph,
+            degree=degree,
+            degree_pct=np.asarray(pct, dtype=np.float64),
+            mean_degree=max(float(degree.mean()), 1e-9) if n else 1.0,
+            centring=centring,
+            sample=sample,
+        )
+
+
+def state(session: Session, model: str) -> tuple[int, ...]:
+    """Changes whenever a profile, relationship or vector of ``model`` changes."""
+    profiles = session.execute(
+        select(func.count(), func.max(ProfileRow.pk), func.max(ProfileRow.updated_at))
+    ).one()
+    relationships = session.execute(select(func.count(), func.max(RelationshipRow.pk))).one()
+    vectors = session.execute(
+        select(func.count(), func.max(EmbeddingRow.pk)).where(EmbeddingRow.model == model)
+    ).one()
+    updated = profiles[2]
+    return (
+        int(profiles[0]),
+        int(profiles[1] or 0),
+        int(updated.timestamp() * 1e6) if updated is not None else 0,
+        int(relationships[0]),
+        int(relationships[1] or 0),
+        int(vectors[0]),
+        int(vectors[1] or 0),
+    )
+
+
+class DirectoryCache:
+    """One :class:`Directory` per (database, model), rebuilt when its :func:`state` changes."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._entries: dict[tuple[str, str], tuple[tuple[int, ...], Directory]] = {}
+
+    def get(self, session: Session, model: str) -> Directory:
+        url = session.get_bind().engine.url.render_as_string(hide_password=True)
+        key = (url, model)
+        current = state(session, model)
+        with self._lock:
+            cached = self._entries.get(key)
+            if cached is not None and cached[0] == current:
+                return cached[1]
+        directory = Directory.load(session, model)
+        with self._lock:
+            self._entries[key] = (current, directory)
+        return directory
+
+
+#: Shared by the CLI and the API within one process.
+directories = DirectoryCache()

@@ -1,0 +1,178 @@
+"""Shortlists re-ranked by the click model: both directions, filters before the cut, and
+features on a slice of the directory that equal those on the whole population."""
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from click.testing import CliRunner
+from sqlalchemy.orm import Session
+
+from matcher.cli import cli
+from matcher.click_model import ClickRecommender
+from matcher.directory import directories
+from matcher.features import FEATURES, PairFeatures
+from matcher.population import Population
+from matcher.profiles import Profile
+from matcher.recommender import Partnerships
+from matcher.shortlist import (
+    Filters,
+    Query,
+    _query_vectors,
+    resolve_query,
+    shortlist,
+    slice_features,
+)
+
+DEMO = Path(__file__).parents[1] / "data" / "demo" / "profiles.jsonl"
+
+
+@pytest.fixture(scope="module")
+def model(demo_db, embedder, tmp_path_factory):
+    """A small click model fitted on the demo population (partners: nearest by profile)."""
+    with Session(demo_db) as session:
+        population = Population.load(session, embedder.name)
+    profile = population.vectors["profile"]
+    sims = profile @ profile.T
+    np.fill_diagonal(sims, -np.inf)
+    a, b = [], []
+    for i in range(len(population)):
+        for j in np.argsort(-sims[i])[:3]:
+            a.append(i)
+            b.append(int(j))
+    pairs = Partnerships(np.array(a), np.array(b), np.ones(len(a), dtype=bool))
+    fitted = ClickRecommender(random_state=0, n_retrieved=10, n_network=5, n_random=20)
+    fitted.fit(population, pairs)
+    fitted.metadata["embedding_model"] = embedder.name
+    folder = tmp_path_factory.mktemp("click") / "click"
+    fitted.save(folder)
+    return ClickRecommender.load(folder), folder
+
+
+@pytest.fixture
+def session(demo_db):
+    with Session(demo_db) as session:
+        yield session
+
+
+def test_slice_features_equal_whole_population_features(session, embedder, model):
+    learned, _ = model
+    population = Population.load(session, embedder.name)
+    text = sp.csr_matrix(learned.vectorizer_.transform(population.texts()))
+    whole = PairFeatures(population, text)
+    directory = directories.get(session, embedder.name)
+    for query_id in ("nl-stichting-vrije-adem", "en-tipping-point-climate", "nl-brugfonds-impact"):
+        query = resolve_query(session, query_id)
+        vectors = _query_vectors(session, embedder, query)
+        candidate_pks = [int(pk) for pk in directory.pks if pk != query.pk]
+        profiles, rows = slice_features(
+            session,
+            directory,
+            learned,
+            embedder.name,
+            query,
+            vectors,
+            query.profile.language,
+            candidate_pks,
+        )
+        expected = whole.compute(
+            population.index[query_id], np.array([population.index[p.id] for p in profiles])
+        )
+        assert rows.shape == (len(population) - 1, len(FEATURES))
+        np.testing.assert_allclose(rows, expected, rtol=1e-4, atol=1e-5, equal_nan=True)
+
+
+def test_shortlist_returns_both_directions_ranked_by_the_click(session, embedder, model):
+    learned, _ = model
+    query = resolve_query(session, "nl-stichting-vrije-adem")
+    found = shortlist(session, embedder, query, top=10, model=learned)
+    assert [c.rank for c in found] == list(range(1, 11))
+    assert query.profile.id not in {c.profile.id for c in found}
+    for c in found:
+        assert 0 <= c.ours <= 1 and 0 <= c.theirs <= 1 and 0 <= c.click <= 1
+        assert min(c.ours, c.theirs) - 1e-9 <= c.click <= max(c.ours, c.theirs) + 1e-9
+    clicks = [c.click for c in found]
+    assert clicks == sorted(clicks, reverse=True)  # calibration is monotone
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [
+        Filters(kinds=["university"]),
+        Filters(kinds=["company"], countries=["GB"]),
+        Filters(countries=["BE"]),
+        Filters(exclude_partners=True),
+    ],
+)
+def test_filters_apply_before_the_cut(session, embedder, model, filters):
+    learned, _ = model
+    query = resolve_query(session, "en-tipping-point-climate")
+    everyone = shortlist(session, embedder, query, top=100, model=learned)
+    partners = {r.partner for r in query.profile.relationships}
+
+    def allowed(p: Profile) -> bool:
+        return (
+            (not filters.kinds or p.kind.value in filters.kinds)
+            and (not filters.countries or p.country in filters.countries)
+            and not (
+                filters.exclude_partners
+                and (p.id in partners or query.profile.id in {r.partner for r in p.relationships})
+            )
+        )
+
+    matching = [c.profile.id for c in everyone if allowed(c.profile)]
+    assert matching, "the demo data has matches for every filter here"
+    found = shortlist(session, embedder, query, top=5, filters=filters, model=learned)
+    # As many as exist (up to 5), all allowed, and the same order as unfiltered.
+    assert [c.profile.id for c in found] == matching[:5]
+
+
+def test_a_strategy_file_gets_a_shortlist(session, embedder, model, tmp_path):
+    learned, _ = model
+    strategy = tmp_path / "strategie.txt"
+    strategy.write_text(
+        "Wij willen samen met gemeenten en zorgpartners roken onder jongeren terugdringen "
+        "en longziekten voorkomen.",
+        encoding="utf-8",
+    )
+    query = resolve_query(session, str(strategy))
+    assert isinstance(query, Query) and query.pk is None
+    found = shortlist(session, embedder, query, top=5, model=learned)
+    assert len(found) == 5 and all(c.click is not None for c in found)
+
+
+def test_cli_shortlist_shows_both_directions(demo_db, model):
+    url = demo_db.url.render_as_string()
+    _, folder = model
+    runner = CliRunner()
+    args = ["--database-url", url, "shortlist", "--for", "nl-stichting-vrije-adem"]
+    result = runner.invoke(cli, [*args, "--click-model", str(folder), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["ranked_by"] == "click" and len(data["candidates"]) == 5
+    for c in data["candidates"]:
+        assert {"click", "they_fit_us", "we_fit_them"} <= set(c)
+        assert 0 <= c["click"] <= 100
+    text = runner.invoke(cli, [*args, "--click-model", str(folder)])
+    assert text.exit_code == 0 and "they fit us" in text.output and "we fit them" in text.output
+
+
+def test_cli_refuses_a_missing_click_model(demo_db, tmp_path):
+    url = demo_db.url.render_as_string()
+    result = CliRunner().invoke(
+        cli,
+        [
+            "--database-url",
+            url,
+            "shortlist",
+            "--for",
+            "nl-stichting-vrije-adem",
+            "--click-model",
+            str(tmp_path / "nothing"),
+        ],
+    )
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: ") and "no config.json" in result.output
+    assert "Traceback" not in result.output
