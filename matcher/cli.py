@@ -601,20 +601,31 @@ class EmbeddingProgress:
     show_default=True,
     help="First train on 2/3 of the organisations and record held-out metrics in config.json.",
 )
+@click.option(
+    "--feedback/--no-feedback",
+    default=True,
+    show_default=True,
+    help="Also learn from the outcomes recorded with `klik feedback` in the database.",
+)
 @EMBEDDING_MODEL_OPTION
 @click.option("--quiet", is_flag=True, help="No progress bars or notes.")
+@pass_context
 def train(
+    ctx: Context,
     directory: Path,
     out: Path | None,
     seed: int,
     measure: bool,
+    feedback: bool,
     embedding_model: str | None,
     quiet: bool,
 ) -> None:
     """Train the click model on DIRECTORY (CORDIS format; default data/cordis).
 
-    Deterministic for a seed. The embedded training set is cached (in
-    KLIK_CACHE_DIR), so training again on the same data embeds nothing.
+    Also learns from the outcomes recorded with `klik feedback` in the
+    database (unless --no-feedback). Deterministic for a seed and the same
+    data. The embedded training set is cached (in KLIK_CACHE_DIR), so training
+    again on the same data embeds nothing.
     """
     import shutil
     import tempfile
@@ -623,6 +634,7 @@ def train(
     from matcher.training import train_click_model
 
     embedder = _embedder(embedding_model)
+    outcomes = _recorded_feedback(ctx, embedder.name, quiet) if feedback else None
     progress = EmbeddingProgress(quiet)
     try:
         model, report = train_click_model(
@@ -630,6 +642,7 @@ def train(
             embedder,
             seed=seed,
             measure=measure,
+            feedback=outcomes,
             on_note=progress.note,
             on_plan=progress.on_plan,
             progress=progress.advance,
@@ -652,6 +665,28 @@ def train(
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     click.echo(f"Saved the click model to {target}")
+
+
+def _recorded_feedback(ctx: Context, model: str, quiet: bool) -> Any:
+    """(population, labels) of the outcomes recorded in the database, or None if none."""
+    from matcher.feedback import feedback_labels
+    from matcher.population import Population
+
+    path = ctx.url.split("///", 1)[-1] if ctx.url.startswith("sqlite") else None
+    try:
+        current = (path is None or Path(path).is_file()) and db.schema_is_current(ctx.engine)
+    except OperationalError:
+        current = False
+    if not current:
+        if not quiet:
+            click.echo("No initialised database: training without recorded feedback.", err=True)
+        return None
+    with Session(ctx.engine) as session:
+        population = Population.load(session, model)
+        labels = feedback_labels(session, population)
+    if not quiet:
+        click.echo(f"Recorded feedback: {len(labels)} decisive outcomes to learn from.", err=True)
+    return (population, labels) if len(labels) else None
 
 
 @cli.command("split-benchmark")

@@ -30,6 +30,7 @@ from sklearn.utils.multiclass import check_classification_targets, unique_labels
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
 from matcher.features import FEATURES, KIND_PAIR, PairFeatures, reverse
+from matcher.feedback import FeedbackLabels
 from matcher.population import Population
 from matcher.recommender import Partnerships, Recommender
 
@@ -137,6 +138,8 @@ class ClickRecommender(Recommender):
     calibration_folds
         Folds (of unordered pairs) for the out-of-fold clicks that calibrate the
         combined click.
+    feedback_weight
+        How many training pairs one recorded outcome counts as.
     random_state
         Seed for sampling and the classifier.
     """
@@ -150,9 +153,11 @@ class ClickRecommender(Recommender):
         n_network: int = 100,
         n_random: int = 200,
         calibration_folds: int = 3,
+        feedback_weight: float = 10.0,
         random_state: int = 0,
         classifier: ClickClassifier | None = None,
     ) -> None:
+        self.feedback_weight = feedback_weight
         self.n_retrieved = n_retrieved
         self.n_network = n_network
         self.n_random = n_random
@@ -163,10 +168,41 @@ class ClickRecommender(Recommender):
         self._features: PairFeatures | None = None
 
     # ------------------------------------------------------------------ training
-    def fit(self, population: Population, partnerships: Partnerships) -> Self:
+    def fit(
+        self,
+        population: Population,
+        partnerships: Partnerships,
+        feedback: tuple[Population, FeedbackLabels] | None = None,
+    ) -> Self:
+        """Learn from ``population``'s partnerships and, optionally, recorded outcomes.
+
+        ``feedback`` is another population (a deployment's profiles) and the
+        outcomes recorded for pairs in it; each counts as ``feedback_weight``
+        training pairs.
+        """
         self.vectorizer_ = TfidfVectorizer(sublinear_tf=True, min_df=2, max_features=200_000)
         self.vectorizer_.fit(population.texts())
         X, y, w, pairs = self.training_data(population, partnerships)
+        if feedback is not None and len(feedback[1]):
+            fb_population, labels = feedback
+            text = sp.csr_matrix(self.vectorizer_.transform(fb_population.texts()))
+            features = PairFeatures(fb_population, text)
+            rows = np.vstack(
+                [
+                    features.compute(int(q), np.array([int(c)]))
+                    for q, c in zip(labels.query, labels.candidate, strict=True)
+                ]
+            )
+            m = len(fb_population)
+            ids = np.minimum(labels.query, labels.candidate) * m + np.maximum(
+                labels.query, labels.candidate
+            )
+            X = np.vstack([X, rows])
+            y = np.concatenate([y, labels.label])
+            w = np.concatenate([w, np.full(len(labels), self.feedback_weight)])
+            pairs = np.concatenate([pairs, pairs.max(initial=0) + 1 + ids])
+            self.metadata["feedback_outcomes"] = len(labels)
+            self.metadata["feedback_positives"] = int(labels.label.sum())
         template = self.classifier or ClickClassifier(
             categorical_features=[KIND_PAIR], calibration_folds=0
         )
@@ -310,6 +346,7 @@ class ClickRecommender(Recommender):
                 "n_network": self.n_network,
                 "n_random": self.n_random,
                 "calibration_folds": self.calibration_folds,
+                "feedback_weight": self.feedback_weight,
                 "random_state": self.random_state,
                 "classifier": {
                     k: v
@@ -360,6 +397,7 @@ class ClickRecommender(Recommender):
             n_network=params["n_network"],
             n_random=params["n_random"],
             calibration_folds=params["calibration_folds"],
+            feedback_weight=params["feedback_weight"],
             random_state=params["random_state"],
         )
         model.vectorizer_ = state["vectorizer"]

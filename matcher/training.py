@@ -25,6 +25,7 @@ from matcher.evaluation import (
     load_benchmark,
     read_partnerships,
 )
+from matcher.feedback import FeedbackLabels
 from matcher.model_build import default_cache_dir
 from matcher.population import Population
 from matcher.recommender import Partnerships
@@ -172,6 +173,7 @@ def train_click_model(
     *,
     seed: int = 0,
     measure: bool = True,
+    feedback: tuple[Population, FeedbackLabels] | None = None,
     cache_dir: Path | None = None,
     on_note: Callable[[str], None] | None = None,
     on_plan: Callable[[int], None] | None = None,
@@ -181,7 +183,8 @@ def train_click_model(
 
     With ``measure``, first trains on a split of the organisations and records
     the held-out metrics (beside the baselines) and reliability table in the
-    model's metadata, then trains the shipped model on all organisations.
+    model's metadata, then trains the shipped model on all organisations
+    (and on ``feedback``, outcomes recorded for pairs of another population).
     """
     population, partnerships, digest = load_training_set(
         directory,
@@ -203,7 +206,7 @@ def train_click_model(
             },
             "reliability": [asdict(b) for b in table],
         }
-    model.fit(population, partnerships)
+    model.fit(population, partnerships, feedback)
     model.metadata["training_data"] = {
         "directory": directory.name,
         "sha256": digest,

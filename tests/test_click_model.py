@@ -6,6 +6,7 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from matcher.click_model import ClickClassifier, ClickRecommender
 from matcher.features import FEATURES, KIND_PAIR, reverse
+from matcher.feedback import FeedbackLabels
 from matcher.population import Population
 from matcher.profiles import Profile
 from matcher.recommender import Partnerships
@@ -123,3 +124,31 @@ def test_a_tampered_artefact_is_refused(tmp_path):
     weights.write_bytes(weights.read_bytes() + b"x")
     with pytest.raises(ValueError, match="does not match the hash"):
         ClickRecommender.load(tmp_path / "click")
+
+
+def test_recorded_feedback_moves_the_click():
+    population, pairs = synthetic()
+    deployment, _ = synthetic(n=40, seed=1)
+    # Outcomes that contradict the training data: pairs of different groups clicked,
+    # pairs of the same group did not.
+    profile = deployment.vectors["profile"]
+    sims = profile @ profile.T
+    far = [(q, int(np.argmin(sims[q]))) for q in range(0, 40, 2)]
+    near = [(q, int(np.argsort(-sims[q])[1])) for q in range(1, 40, 2)]
+    labels = FeedbackLabels(
+        query=np.array([q for q, _ in far + near]),
+        candidate=np.array([c for _, c in far + near]),
+        label=np.array([1] * len(far) + [0] * len(near)),
+    )
+    params = {"random_state": 0, "n_retrieved": 20, "n_network": 10, "n_random": 10}
+    plain = ClickRecommender(**params).fit(population, pairs)
+    taught = ClickRecommender(**params, feedback_weight=50.0).fit(
+        population, pairs, (deployment, labels)
+    )
+    assert taught.metadata["feedback_outcomes"] == len(labels)
+
+    def mean_click(model, chosen):
+        return np.mean([model.score(deployment, q, np.array([c]))[0] for q, c in chosen])
+
+    assert mean_click(taught, far) > mean_click(plain, far)
+    assert mean_click(taught, near) < mean_click(plain, near)

@@ -447,3 +447,28 @@ def test_train_then_evaluate_the_real_model(runner, tiny_dir, tmp_path, monkeypa
     )
     assert result.exit_code == 0, result.output
     assert "\nklik " in result.output
+
+
+def test_train_learns_from_recorded_feedback(runner, tiny_dir, tmp_path, monkeypatch):
+    monkeypatch.setenv("KLIK_TRAINING_CACHE", str(tmp_path / "cache"))
+    url = f"sqlite:///{tmp_path / 'deployment.db'}"
+
+    def klik(*args):
+        result = runner.invoke(cli, ["--database-url", url, *args], catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+        return result
+
+    klik("init-db")
+    klik("import", str(tiny_dir))
+    klik("embed", "--quiet")
+    a, b, c = sorted(ids_of(tiny_dir))[:3]
+    klik("feedback", "record", "--for", a, "--candidate", b, "--outcome", "click")
+    klik("feedback", "record", "--for", a, "--candidate", c, "--outcome", "no-click")
+    klik("feedback", "record", "--for", b, "--candidate", c, "--outcome", "contacted")
+    out = tmp_path / "click"
+    result = klik("train", str(tiny_dir), "--out", str(out), "--no-measure")
+    assert "Recorded feedback: 2 decisive outcomes" in result.output
+    config = json.loads((out / "config.json").read_text())
+    assert config["feedback_outcomes"] == 2 and config["feedback_positives"] == 1
+    klik("train", str(tiny_dir), "--out", str(out), "--no-measure", "--no-feedback", "--quiet")
+    assert "feedback_outcomes" not in json.loads((out / "config.json").read_text())
