@@ -36,6 +36,17 @@ from matcher.recommender import Partnerships, Recommender
 
 WEIGHTS = "model.skops"
 
+#: The default classifier's trees. Larger trees learn the training population's
+#: organisations (a hub's exact partner count marks it) instead of what makes pairs
+#: click: on held-out organisations of CORDIS, 150 trees of 7 leaves, each leaf
+#: holding 0.5% of the rows, ranked best of the sizes tried (notes on issue 3).
+SMALL_TREES: dict[str, Any] = {
+    "max_iter": 150,
+    "learning_rate": 0.05,
+    "max_leaf_nodes": 7,
+    "l2_regularization": 10.0,
+}
+
 
 class ClickClassifier(ClassifierMixin, BaseEstimator):
     """Gradient boosting on pair features, calibrated to probabilities.
@@ -140,6 +151,12 @@ class ClickRecommender(Recommender):
         combined click.
     feedback_weight
         How many training pairs one recorded outcome counts as.
+    min_leaf_fraction
+        Smallest share of the training rows in a leaf of the default classifier.
+    classifier
+        A classifier to use instead of the default: few, small, heavily
+        regularised trees (:data:`SMALL_TREES`, leaves of at least
+        ``min_leaf_fraction`` of the rows).
     random_state
         Seed for sampling and the classifier.
     """
@@ -154,10 +171,12 @@ class ClickRecommender(Recommender):
         n_random: int = 200,
         calibration_folds: int = 3,
         feedback_weight: float = 10.0,
+        min_leaf_fraction: float = 0.005,
         random_state: int = 0,
         classifier: ClickClassifier | None = None,
     ) -> None:
         self.feedback_weight = feedback_weight
+        self.min_leaf_fraction = min_leaf_fraction
         self.n_retrieved = n_retrieved
         self.n_network = n_network
         self.n_random = n_random
@@ -204,7 +223,10 @@ class ClickRecommender(Recommender):
             self.metadata["feedback_outcomes"] = len(labels)
             self.metadata["feedback_positives"] = int(labels.label.sum())
         template = self.classifier or ClickClassifier(
-            categorical_features=[KIND_PAIR], calibration_folds=0
+            categorical_features=[KIND_PAIR],
+            calibration_folds=0,
+            min_samples_leaf=max(20, round(self.min_leaf_fraction * len(y))),
+            **SMALL_TREES,
         )
         template = clone(template).set_params(random_state=self.random_state)
         self.calibrator_ = self._calibrate(template, X, y, w, pairs)
@@ -267,6 +289,8 @@ class ClickRecommender(Recommender):
                 k = min(self.n_retrieved, n - 1)
                 if k > 0:
                     sure.append(np.argpartition(-sims, k - 1)[:k])
+            # Past partners: few, and the strongest signal; always scored.
+            sure.append(features.graph[query].indices)
             two_hop = (features.graph[query] @ features.weighted).toarray().ravel()
             two_hop[query] = 0
             top = np.argsort(-two_hop)[: self.n_network]
@@ -347,6 +371,7 @@ class ClickRecommender(Recommender):
                 "n_random": self.n_random,
                 "calibration_folds": self.calibration_folds,
                 "feedback_weight": self.feedback_weight,
+                "min_leaf_fraction": self.min_leaf_fraction,
                 "random_state": self.random_state,
                 "classifier": {
                     k: v
@@ -398,6 +423,7 @@ class ClickRecommender(Recommender):
             n_random=params["n_random"],
             calibration_folds=params["calibration_folds"],
             feedback_weight=params["feedback_weight"],
+            min_leaf_fraction=params["min_leaf_fraction"],
             random_state=params["random_state"],
         )
         model.vectorizer_ = state["vectorizer"]

@@ -145,6 +145,7 @@ def load_training_set(
         os.replace(partial, path)
     engine = make_engine(f"sqlite:///{path}")
     try:
+        upgrade(engine)  # a cache written by an older version
         with Session(engine) as session:
             embed_profiles(session, embedder, on_plan=on_plan, progress=progress)
             population = Population.load(session, embedder.name)
