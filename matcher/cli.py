@@ -366,6 +366,8 @@ def shortlist(
         )
         return
     click.echo(f"Shortlist for {query.profile.name}")
+    if learned is not None:
+        click.echo("(click: chance in % that the two become partners; both ways shown)")
     if not candidates:
         click.echo("  no candidates match (embedded profiles: run `klik embed`)")
     for c in candidates:
@@ -375,9 +377,8 @@ def shortlist(
         )
         if c.click is not None:
             click.echo(
-                f"    click {_percent(c.click):.0f}  "
-                f"(they fit us {_percent(c.ours):.0f}, we fit them {_percent(c.theirs):.0f})  "
-                f"similarity {c.similarity:.3f}"
+                f"    click {_percent(c.click):.1f}  "
+                f"(they fit us {_percent(c.ours):.1f}, we fit them {_percent(c.theirs):.1f})"
             )
         else:
             click.echo(f"    similarity {c.similarity:.3f}")

@@ -28,6 +28,7 @@ from sklearn.isotonic import IsotonicRegression
 from sklearn.model_selection import GroupKFold, StratifiedKFold
 from sklearn.utils.multiclass import check_classification_targets, unique_labels
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
+from threadpoolctl import threadpool_limits
 
 from matcher.features import FEATURES, KIND_PAIR, PairFeatures, reverse
 from matcher.feedback import FeedbackLabels
@@ -35,6 +36,10 @@ from matcher.population import Population
 from matcher.recommender import Partnerships, Recommender
 
 WEIGHTS = "model.skops"
+#: Version of the saved artefact's layout; another is refused at load time.
+FORMAT = 2
+#: Rows from which scoring uses all cores (below: one thread).
+PARALLEL_FROM = 20_000
 
 #: The default classifier's trees. Larger trees learn the training population's
 #: organisations (a hub's exact partner count marks it) instead of what makes pairs
@@ -363,7 +368,7 @@ class ClickRecommender(Recommender):
     def config(self) -> dict[str, Any]:
         return {
             "name": self.name,
-            "format": 1,
+            "format": FORMAT,
             "features": list(FEATURES),
             "params": {
                 "n_retrieved": self.n_retrieved,
@@ -406,6 +411,11 @@ class ClickRecommender(Recommender):
         config = json.loads((path / "config.json").read_text(encoding="utf-8"))
         if config.get("name") != cls.name:
             raise ValueError(f"{path} holds a {config.get('name')!r} model, not {cls.name!r}")
+        if config.get("format") != FORMAT:
+            raise ValueError(
+                f"{path} was saved in format {config.get('format')}, this klik reads "
+                f"format {FORMAT}; retrain with `klik train`"
+            )
         if config.get("features") != list(FEATURES):
             raise ValueError(f"{path} was trained on other features; retrain with `klik train`")
         weights = path / WEIGHTS
@@ -448,8 +458,11 @@ def _raw_click(
     classifier: ClickClassifier, rows: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The classifier's click both ways and their harmonic mean, uncalibrated."""
-    ours = classifier.predict_proba(rows)[:, 1]
-    theirs = classifier.predict_proba(reverse(rows))[:, 1]
+    # A shortlist scores a few hundred rows: threads cost more than they give there, and
+    # many of them at once (a server's workers) slow every request down by orders of size.
+    with threadpool_limits(1 if len(rows) < PARALLEL_FROM else None):
+        ours = classifier.predict_proba(rows)[:, 1]
+        theirs = classifier.predict_proba(reverse(rows))[:, 1]
     total = ours + theirs
     combined = np.divide(2 * ours * theirs, total, out=np.zeros_like(total), where=total > 0)
     return ours, theirs, combined

@@ -13,6 +13,7 @@ similarity alone.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,7 +32,7 @@ from matcher.language import detect_language
 from matcher.population import Population
 from matcher.profiles import Profile
 from matcher.store import get_row, prepare, to_profile
-from matcher.vectors import PROFILE, facet_texts, stored_vector
+from matcher.vectors import PROFILE, facet_texts
 
 
 class QueryError(ValueError):
@@ -108,14 +109,6 @@ def _first_error(error: ValueError) -> str:
     return str(error)
 
 
-def query_vector(session: Session, embedder: Embedder, query: Query) -> np.ndarray:
-    if query.pk is not None:
-        vector = stored_vector(session, query.pk, embedder.name, PROFILE)
-        if vector is not None:
-            return vector
-    return embedder.encode([query.profile.profile_text()])[0]
-
-
 def _allowed(session: Session, query: Query, filters: Filters) -> np.ndarray | None:
     if not filters.active():
         return None
@@ -186,26 +179,36 @@ def shortlist(
     return ranked[:top]
 
 
-def _rows(session: Session, pks: list[int]) -> dict[int, ProfileRow]:
-    return {
-        row.pk: row
-        for row in session.scalars(
-            select(ProfileRow)
-            .where(ProfileRow.pk.in_(pks))
-            .options(selectinload(ProfileRow.relationships))
-        )
-    }
+def _rows(session: Session, pks: list[int], *, relationships: bool = True) -> dict[int, ProfileRow]:
+    statement = select(ProfileRow).where(ProfileRow.pk.in_(pks))
+    if relationships:
+        statement = statement.options(selectinload(ProfileRow.relationships))
+    return {row.pk: row for row in session.scalars(statement)}
+
+
+def _stored_vectors(
+    session: Session, pks: list[int], model: str
+) -> Iterator[tuple[int, str, bytes]]:
+    """(profile pk, facet, vector) of every stored vector of ``model`` for ``pks``.
+
+    Filtered on the profile alone in SQL (a profile has a handful of rows), so
+    the database uses its profile index, not a scan of the model's vectors.
+    """
+    for start in range(0, len(pks), 500):
+        for pk, facet, name, blob in session.execute(
+            select(
+                EmbeddingRow.profile_pk, EmbeddingRow.facet, EmbeddingRow.model, EmbeddingRow.vector
+            ).where(EmbeddingRow.profile_pk.in_(pks[start : start + 500]))
+        ):
+            if name == model:
+                yield pk, facet, blob
 
 
 def _query_vectors(session: Session, embedder: Embedder, query: Query) -> dict[str, np.ndarray]:
     """The query's vector of every facet it has: stored, or encoded now."""
     vectors: dict[str, np.ndarray] = {}
     if query.pk is not None:
-        for facet, blob in session.execute(
-            select(EmbeddingRow.facet, EmbeddingRow.vector).where(
-                EmbeddingRow.profile_pk == query.pk, EmbeddingRow.model == embedder.name
-            )
-        ):
+        for _, facet, blob in _stored_vectors(session, [query.pk], embedder.name):
             vectors[facet] = np.frombuffer(blob, dtype=np.float32)
     texts = {f: t for f, t in facet_texts(query.profile).items() if f not in vectors}
     if texts:
@@ -280,8 +283,11 @@ def slice_features(
     if query.pk is not None and query.pk in directory.row:
         others = others[others != directory.row[query.pk]]
     members = np.concatenate([candidate_rows, others])
-    stored = _rows(session, [int(pk) for pk in directory.pks[members]])
-    profiles = [query.profile] + [to_profile(stored[int(pk)]) for pk in directory.pks[members]]
+    # The directory holds the partner graph: the members' own relationships are not needed.
+    stored = _rows(session, [int(pk) for pk in directory.pks[members]], relationships=False)
+    profiles = [query.profile] + [
+        to_profile(stored[int(pk)], relationships=False) for pk in directory.pks[members]
+    ]
     ids = [query.profile.id or "query"] + [p.id or "" for p in profiles[1:]]
     n = len(profiles)
     graph = sp.lil_matrix((n, n), dtype=np.float32)
@@ -321,12 +327,7 @@ def _slice_vectors(
     pks = directory.pks[members]
     position = {int(pk): i + 1 for i, pk in enumerate(pks)}
     raw: dict[str, list[tuple[int, bytes]]] = {}
-    for pk, facet, blob in session.execute(
-        select(EmbeddingRow.profile_pk, EmbeddingRow.facet, EmbeddingRow.vector).where(
-            EmbeddingRow.profile_pk.in_([int(p) for p in pks]),
-            EmbeddingRow.model == model_name,
-        )
-    ):
+    for pk, facet, blob in _stored_vectors(session, [int(p) for p in pks], model_name):
         raw.setdefault(facet, []).append((position[pk], blob))
     languages = dict(
         session.execute(

@@ -27,12 +27,14 @@ class SaveReport:
     ids: list[str] = field(default_factory=list)
 
 
-def to_profile(row: ProfileRow) -> Profile:
+def to_profile(row: ProfileRow, *, relationships: bool = True) -> Profile:
+    """The profile of a row; without ``relationships``, its relationships are not loaded."""
     data = {name: getattr(row, name) for name in IDENTITY}
     data.update(row.facets)
-    data["relationships"] = [
-        Relationship(partner=r.partner, status=r.status) for r in row.relationships
-    ]
+    if relationships:
+        data["relationships"] = [
+            Relationship(partner=r.partner, status=r.status) for r in row.relationships
+        ]
     return Profile.model_validate(data)
 
 

@@ -173,19 +173,6 @@ def load_vectors(
     return pks, matrix, [r[2] for r in rows]
 
 
-def stored_vector(
-    session: Session, profile_pk: int, model: str, facet: str = PROFILE
-) -> np.ndarray | None:
-    blob = session.scalar(
-        select(EmbeddingRow.vector).where(
-            EmbeddingRow.profile_pk == profile_pk,
-            EmbeddingRow.model == model,
-            EmbeddingRow.facet == facet,
-        )
-    )
-    return None if blob is None else np.frombuffer(blob, dtype=np.float32)
-
-
 def fingerprint(session: Session, model: str, facet: str = PROFILE) -> tuple[int, int]:
     """Changes whenever a vector of this facet and model is added, replaced or removed."""
     count, newest = session.execute(

@@ -111,15 +111,18 @@ def test_filters_apply_before_the_cut(session, embedder, model, filters):
     query = resolve_query(session, "en-tipping-point-climate")
     everyone = shortlist(session, embedder, query, top=100, model=learned)
     partners = {r.partner for r in query.profile.relationships}
+    partners |= {  # and those that name the query as their partner
+        p.id
+        for p in Population.load(session, embedder.name).profiles
+        if query.profile.id in {r.partner for r in p.relationships}
+    }
+    assert partners
 
     def allowed(p: Profile) -> bool:
         return (
             (not filters.kinds or p.kind.value in filters.kinds)
             and (not filters.countries or p.country in filters.countries)
-            and not (
-                filters.exclude_partners
-                and (p.id in partners or query.profile.id in {r.partner for r in p.relationships})
-            )
+            and not (filters.exclude_partners and p.id in partners)
         )
 
     matching = [c.profile.id for c in everyone if allowed(c.profile)]
