@@ -7,6 +7,7 @@ import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -294,6 +295,12 @@ def embed(ctx: Context, model: str | None, batch_size: int, quiet: bool) -> None
 )
 @click.option("--country", "countries", multiple=True, help="Only candidates in this country.")
 @click.option("--exclude-partners", is_flag=True, help="Leave out current and past partners.")
+@click.option(
+    "--exclude-conflicts/--show-conflicts",
+    default=True,
+    show_default=True,
+    help="Leave out candidates whose business crosses a red line (yours or theirs).",
+)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
 @click.option(
     "--click-model",
@@ -315,6 +322,7 @@ def shortlist(
     kinds: tuple[str, ...],
     countries: tuple[str, ...],
     exclude_partners: bool,
+    exclude_conflicts: bool,
     fmt: str,
     click_model: Path | None,
     similarity_only: bool,
@@ -336,7 +344,7 @@ def shortlist(
         learned = None if similarity_only else _click_model(click_model)
         embedder = _embedder(model)
         _check_embedding_model(learned, embedder.name)
-        filters = sl.Filters(list(kinds), list(countries), exclude_partners)
+        filters = sl.Filters(list(kinds), list(countries), exclude_partners, exclude_conflicts)
         candidates = sl.shortlist(session, embedder, query, top=top, filters=filters, model=learned)
     if fmt == "json":
         click.echo(
@@ -355,6 +363,7 @@ def shortlist(
                             "they_fit_us": _percent(c.ours),
                             "we_fit_them": _percent(c.theirs),
                             "similarity": round(c.similarity, 4),
+                            "conflicts": [asdict(hit) for hit in c.conflicts],
                         }
                         for c in candidates
                     ],
@@ -382,6 +391,12 @@ def shortlist(
             )
         else:
             click.echo(f"    similarity {c.similarity:.3f}")
+        for hit in c.conflicts:
+            whose = "your" if hit.owner == "ours" else "their"
+            click.echo(
+                f'    conflict ({hit.sector}): {whose} red line "{hit.red_line}" - '
+                f'"{hit.statement}"'
+            )
     if learned is None:
         click.echo("(ranked by similarity only: no click model)")
 

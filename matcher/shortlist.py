@@ -23,6 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from matcher.click_model import ClickRecommender
+from matcher.conflicts import RedLineHit, red_line_hits
 from matcher.db import EmbeddingRow, ProfileRow, RelationshipRow
 from matcher.directory import Directory, directories
 from matcher.embedding import Embedder
@@ -41,11 +42,13 @@ class QueryError(ValueError):
 
 @dataclass
 class Filters:
-    """Which candidates may appear: kinds, countries, no current or past partners."""
+    """Which candidates may appear: kinds, countries, no current or past partners, and
+    none whose business crosses a red line (ours or theirs; see :mod:`matcher.conflicts`)."""
 
     kinds: list[str] = field(default_factory=list)
     countries: list[str] = field(default_factory=list)
     exclude_partners: bool = False
+    exclude_conflicts: bool = False
 
     def active(self) -> bool:
         return bool(self.kinds or self.countries or self.exclude_partners)
@@ -64,7 +67,8 @@ class Candidate:
     ``click`` is the combined click, ``ours`` how well they fit our strategy
     and ``theirs`` how well we fit theirs: calibrated probabilities (0..1)
     that the two become partners, or None when no click model ranked them.
-    ``similarity`` is the language-centred cosine of the two whole profiles.
+    ``similarity`` is the language-centred cosine of the two whole profiles;
+    ``conflicts`` the red lines (ours or theirs) the other side's business crosses.
     """
 
     rank: int
@@ -73,6 +77,7 @@ class Candidate:
     click: float | None = None
     ours: float | None = None
     theirs: float | None = None
+    conflicts: list[RedLineHit] = field(default_factory=list)
 
 
 def resolve_query(session: Session, id_or_file: str) -> Query:
@@ -144,8 +149,10 @@ def shortlist(
     """The ``top`` best partners for the query among stored profiles, never the query itself.
 
     With a click ``model``, ``retrieve`` candidates by embedding (plus network
-    neighbours) are re-ranked by the combined click; without, the ``top``
-    nearest by embedding are returned.
+    neighbours) are re-ranked by the combined click; without, candidates are
+    ranked by embedding similarity. Every candidate carries its red-line
+    conflicts; with ``filters.exclude_conflicts`` those with any are left out
+    before the cut, retrieving more until ``top`` remain or none are left.
     """
     filters = filters or Filters()
     index = indexes.get(session, embedder.name, PROFILE)
@@ -154,29 +161,41 @@ def shortlist(
         allowed = allowed[allowed != query.pk]
     vectors = _query_vectors(session, embedder, query)
     language = query.profile.language or detect_language(query.profile.all_text())
-    if model is None:
-        hits = index.search(vectors[PROFILE], language, top + 1, allowed=allowed)
-        hits = [(pk, score) for pk, score in hits if pk != query.pk][:top]
-        rows = _rows(session, [pk for pk, _ in hits])
-        return [
-            Candidate(rank=i + 1, profile=to_profile(rows[pk]), similarity=score)
-            for i, (pk, score) in enumerate(hits)
-            if pk in rows
-        ]
-    directory = directories.get(session, embedder.name)
-    network = _network_candidates(directory, query, allowed)
-    hits = index.search(vectors[PROFILE], language, max(retrieve, top) + 1, allowed=allowed)
-    pks = {pk for pk, _ in hits} | set(network.tolist())
-    pks.discard(query.pk if query.pk is not None else -1)
-    if not pks:
-        return []
-    profiles, features = slice_features(
-        session, directory, model, embedder.name, query, vectors, language, sorted(pks)
-    )
-    ranked = _ranked(model, profiles, features)
+    size = max(retrieve, top) if model is not None else top
+    while True:
+        hits = index.search(vectors[PROFILE], language, size + 1, allowed=allowed)
+        if model is None:
+            ranked = _by_similarity(session, query, hits)
+        else:
+            directory = directories.get(session, embedder.name)
+            pks = {pk for pk, _ in hits} | set(_network_candidates(directory, query, allowed))
+            pks.discard(query.pk if query.pk is not None else -1)
+            profiles, features = slice_features(
+                session, directory, model, embedder.name, query, vectors, language, sorted(pks)
+            )
+            ranked = _ranked(model, profiles, features) if pks else []
+        for candidate in ranked:
+            candidate.conflicts = red_line_hits(query.profile, candidate.profile)
+        if filters.exclude_conflicts:
+            ranked = [c for c in ranked if not c.conflicts]
+        if len(ranked) >= top or len(hits) <= size:  # enough, or everyone was retrieved
+            break
+        size *= 4
     for i, candidate in enumerate(ranked[:top]):
         candidate.rank = i + 1
     return ranked[:top]
+
+
+def _by_similarity(
+    session: Session, query: Query, hits: list[tuple[int, float]]
+) -> list[Candidate]:
+    hits = [(pk, score) for pk, score in hits if pk != query.pk]
+    rows = _rows(session, [pk for pk, _ in hits])
+    return [
+        Candidate(rank=0, profile=to_profile(rows[pk]), similarity=score)
+        for pk, score in hits
+        if pk in rows
+    ]
 
 
 def _rows(session: Session, pks: list[int], *, relationships: bool = True) -> dict[int, ProfileRow]:

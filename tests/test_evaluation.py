@@ -391,6 +391,7 @@ def test_cli_evaluate_errors(runner, tiny_dir, tmp_path, monkeypatch):
     assert result.output.strip().splitlines() == [
         "Error: empty: not a CORDIS benchmark folder (missing organisations.jsonl)"
     ]
+    monkeypatch.setenv("KLIK_CLICK_MODEL", str(tmp_path / "no-model"))  # not the shipped one
     result = runner.invoke(cli, ["evaluate", str(tiny_dir), "--no-baselines"])
     assert result.exit_code == 1
     assert (
