@@ -122,7 +122,7 @@ def red_line_hits(us: Profile, them: Profile) -> list[RedLineHit]:
 
 def _statements(profile: Profile) -> list[tuple[str, str]]:
     """What an organisation says it does, statement by statement; its name last."""
-    out = []
+    out: list[tuple[str, str]] = []
     for facet in _BUSINESS:
         value = getattr(profile, facet, None)
         if isinstance(value, list):
