@@ -168,12 +168,15 @@ def shortlist(
             ranked = _by_similarity(session, query, hits)
         else:
             directory = directories.get(session, embedder.name)
-            pks = {pk for pk, _ in hits} | set(_network_candidates(directory, query, allowed))
+            network = _network_candidates(directory, query, allowed)
+            pks = {pk for pk, _ in hits} | {int(pk) for pk in network}
             pks.discard(query.pk if query.pk is not None else -1)
-            profiles, features = slice_features(
-                session, directory, model, embedder.name, query, vectors, language, sorted(pks)
-            )
-            ranked = _ranked(model, profiles, features) if pks else []
+            ranked = []
+            if pks:
+                profiles, features = slice_features(
+                    session, directory, model, embedder.name, query, vectors, language, sorted(pks)
+                )
+                ranked = _ranked(model, profiles, features)
         for candidate in ranked:
             candidate.conflicts = red_line_hits(query.profile, candidate.profile)
         if filters.exclude_conflicts:

@@ -179,3 +179,13 @@ def test_cli_refuses_a_missing_click_model(demo_db, tmp_path):
     assert result.exit_code == 1
     assert result.output.startswith("Error: ") and "no config.json" in result.output
     assert "Traceback" not in result.output
+
+
+def test_a_filter_that_matches_nobody_gives_an_empty_shortlist(session, embedder, model):
+    learned, _ = model
+    query = resolve_query(session, "en-tipping-point-climate")
+    for ranker in (learned, None):
+        found = shortlist(
+            session, embedder, query, top=5, filters=Filters(countries=["ZZ"]), model=ranker
+        )
+        assert found == []
