@@ -112,6 +112,8 @@ def red_line_hits(us: Profile, them: Profile) -> list[RedLineHit]:
     """Our red lines their business crosses, then theirs that ours crosses."""
     hits = []
     for owner, holder, other in (("ours", us, them), ("theirs", them, us)):
+        if not holder.red_lines:
+            continue
         business = business_sectors(other)
         for line in holder.red_lines:
             for sector in sorted(sectors_named(line) & set(business)):
