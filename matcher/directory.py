@@ -71,9 +71,12 @@ class Directory:
 
     @classmethod
     def load(cls, session: Session, model: str) -> Directory:
-        ids_by_pk = dict(session.execute(select(ProfileRow.pk, ProfileRow.id)).all())
-        pks = np.array(sorted(ids_by_pk), dtype=np.int64)
-        ids = [ids_by_pk[int(pk)] for pk in pks]
+        identity = session.execute(
+            select(ProfileRow.pk, ProfileRow.id, ProfileRow.language).order_by(ProfileRow.pk)
+        ).all()
+        pks = np.array([pk for pk, _, _ in identity], dtype=np.int64)
+        ids = [pid for _, pid, _ in identity]
+        languages = {pk: language for pk, _, language in identity}
         row = {int(pk): i for i, pk in enumerate(pks)}
         row_of_id = {pid: i for i, pid in enumerate(ids)}
         a, b = [], []
@@ -90,7 +93,6 @@ class Directory:
         graph = sp.csr_matrix(((graph + graph.T) > 0).astype(np.float32))
         degree = np.asarray(graph.sum(axis=1)).ravel()
         pct = rankdata(degree, method="average") / n if n else degree
-        languages = dict(session.execute(select(ProfileRow.pk, ProfileRow.language)).all())
         centring: dict[str, LanguageCentring] = {}
         sample = np.zeros((0, 0), dtype=np.float32)
         for facet in EMBEDDED_FACETS:

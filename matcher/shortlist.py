@@ -35,6 +35,9 @@ from matcher.profiles import Profile
 from matcher.store import get_row, prepare, to_profile
 from matcher.vectors import PROFILE, facet_texts
 
+#: Column of the whole-profile similarity in the click model's feature rows.
+SIM_PROFILE = FEATURES.index("sim_profile")
+
 
 class QueryError(ValueError):
     """The 'for' of a shortlist names no stored profile and no readable file."""
@@ -273,7 +276,7 @@ def _ranked(model: ClickRecommender, profiles: list[Profile], rows: np.ndarray) 
         Candidate(
             rank=0,
             profile=profiles[i],
-            similarity=float(rows[i, FEATURES.index("sim_profile")]),
+            similarity=float(rows[i, SIM_PROFILE]),
             click=float(combined[i]),
             ours=float(ours[i]),
             theirs=float(theirs[i]),
@@ -318,7 +321,8 @@ def slice_features(
     for r in partners:
         graph[0, position[int(r)]] = 1
         graph[position[int(r)], 0] = 1
-    facet_vectors = _slice_vectors(session, directory, model_name, vectors, language, members)
+    languages = [language] + [p.language for p in profiles[1:]]
+    facet_vectors = _slice_vectors(session, directory, model_name, vectors, languages, members)
     population = Population(ids, profiles, facet_vectors, sp.csr_matrix(graph))
     if query.pk is not None and query.pk in directory.row:
         query_pct = float(directory.degree_pct[directory.row[query.pk]])
@@ -342,39 +346,32 @@ def _slice_vectors(
     directory: Directory,
     model_name: str,
     vectors: dict[str, np.ndarray],
-    language: str | None,
+    languages: list[str | None],
     members: np.ndarray,
 ) -> dict[str, np.ndarray]:
-    """Per facet, centred vectors of the query (row 0) and the members (NaN where missing)."""
+    """Per facet, centred vectors of the query (row 0) and the members (NaN where missing).
+
+    ``languages`` holds the language of the query, then of each member.
+    """
     pks = directory.pks[members]
     position = {int(pk): i + 1 for i, pk in enumerate(pks)}
     raw: dict[str, list[tuple[int, bytes]]] = {}
     for pk, facet, blob in _stored_vectors(session, [int(p) for p in pks], model_name):
         raw.setdefault(facet, []).append((position[pk], blob))
-    languages = dict(
-        session.execute(
-            select(ProfileRow.pk, ProfileRow.language).where(
-                ProfileRow.pk.in_([int(p) for p in pks])
-            )
-        ).all()
-    )
     out: dict[str, np.ndarray] = {}
     n = len(pks) + 1
     for facet in set(raw) | set(vectors):
         dim = len(next(iter(vectors.values())))
         matrix = np.full((n, dim), np.nan, dtype=np.float32)
-        langs: list[str | None] = [None] * n
-        langs[0] = language
         for i, blob in raw.get(facet, []):
             matrix[i] = np.frombuffer(blob, dtype=np.float32)
-            langs[i] = languages.get(int(pks[i - 1]))
         if facet in vectors:
             matrix[0] = vectors[facet]
         centring = directory.centring.get(facet)
         present = ~np.isnan(matrix).any(axis=1)
         if centring is not None and present.any():
             matrix[present] = centring.transform(
-                matrix[present], [langs[i] for i in np.flatnonzero(present)]
+                matrix[present], [languages[i] for i in np.flatnonzero(present)]
             )
         out[facet] = matrix
     return out
