@@ -6,14 +6,15 @@ sensitive sector has one pattern of Dutch and English terms. A red line names
 the sectors its words match; an organisation *is in* a sector when a
 statement of its business (name, mission, description, offers, interests)
 names it without a phrase that turns it around ("phase out", "smoke-free",
-"instead of", "geen", "stoppen met"...), and when it is a company (charities,
-public bodies and universities that name a sector work against it or study
-it). An organisation's own red lines are not statements of its business: a
+"instead of", "geen", "stoppen met"...), and when it is not a charity, public
+body, university or research institute (those name a sector to work against
+it or study it). An organisation's own red lines are not statements of its business: a
 tobacco company's "no sales to minors" names tobacco too.
 
 A hit carries the red line and the statement that meet, so an explanation can
-quote both. The sectors are the ones red lines name most: a red line on
-anything else is not checked here.
+quote both. The sectors are the ones red lines name most, plus one
+practice (selling personal data); a red line on anything else (labour
+practice, consent, lock-in...) is not checked here.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ SECTORS: dict[str, re.Pattern[str]] = {
             r"\bbookmaker"
         ),
         "weapons": (
-            r"\bweapon|\barms\b|\bmunition|\bmunitie|\bartiller|\bwapen|"
+            r"\bweapon|\barms\b|\bmunition|\bmunitie|\bartiller|\bwapen|\bmilitar|\bmilitair|"
             r"\bdefen[cs]e (industry|contractor|systems)|\bdefensie-?industrie|\bmilitary vehicle|"
             r"\bmilitaire voertuig|\barmoured"
         ),
@@ -49,6 +50,13 @@ SECTORS: dict[str, re.Pattern[str]] = {
         "fast fashion": r"fast[- ]?fashion|\bwegwerpmode",
         "payday lending": (
             r"\bpayday|buy[- ]now[- ]pay[- ]later|\bflitskrediet|achteraf[- ]?betalen"
+        ),
+        "surveillance": r"\bsurveillance|predictive policing|\bcamerabewaking|\bgezichtsherkenning",
+        "pesticides": r"\bpesticid|\bherbicid|\bbestrijdingsmiddel|\bgewasbeschermingsmiddel",
+        "junk food": r"\bjunk[- ]food|\bfast[- ]food|\bsoft drinks|\bfrisdrank|\bsnoep\b|\bcandy\b",
+        "selling personal data": (
+            r"\b(sell|sells|selling|sale of|resell\w*|monetis\w*|monetiz\w*|verko\w*|doorverko\w*)"
+            r"\W+(\w+\W+){0,3}(\w*data|\w*gegevens)\b|\bdata[- ]?broker"
         ),
     }.items()
 }
@@ -95,9 +103,18 @@ def sectors_named(text: str) -> set[str]:
     return {name for name, pattern in SECTORS.items() if pattern.search(text)}
 
 
+#: Kinds that name a sector to fight or study it, not to be in it.
+_NOT_IN_BUSINESS = {Kind.charity, Kind.public, Kind.university, Kind.research}
+
+
 def business_sectors(profile: Profile) -> dict[str, tuple[str, str]]:
-    """Sectors an organisation is in: sector -> (facet, statement) of the first evidence."""
-    if profile.kind != Kind.company:
+    """Sectors an organisation is in: sector -> (facet, statement) of the first evidence.
+
+    Companies and organisations of kind ``other`` (cooperatives, and requests
+    pasted as free text, whose kind is unknown) can be in a sector;
+    charities, public bodies, universities and research institutes are not.
+    """
+    if profile.kind in _NOT_IN_BUSINESS:
         return {}
     found: dict[str, tuple[str, str]] = {}
     for facet, statement in _statements(profile):

@@ -101,6 +101,17 @@ class EmbeddingRow(Base):
     vector: Mapped[bytes] = mapped_column(LargeBinary)
 
 
+class StatementVectorRow(Base):
+    """The vector of one statement text under one model, keyed by a hash of both."""
+
+    __tablename__ = "statement_vectors"
+
+    text_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    model: Mapped[str] = mapped_column(String(200))
+    dim: Mapped[int] = mapped_column(Integer)
+    vector: Mapped[bytes] = mapped_column(LargeBinary)
+
+
 class FeedbackRow(Base):
     """One recorded outcome of a candidate shortlisted for an organisation's strategy.
 

@@ -56,6 +56,25 @@ def test_allies_and_twins_are_not_conflicts(us, them):
     assert red_line_hits(PROFILES[us], PROFILES[them]) == []
 
 
+@pytest.mark.parametrize(
+    ("red_line", "statement", "sector"),
+    [
+        ("Geen verkoop van patiëntgegevens", "We sell anonymised patient data to insurers.", True),
+        ("No selling of customer data", "Wij verkopen klantgegevens aan adverteerders.", True),
+        ("No surveillance or predictive policing software", "Camerabewaking voor winkels.", True),
+        ("No research funded by pesticide manufacturers", "We make crop pesticides.", True),
+        ("No partnerships with junk-food brands", "A chain of fast food restaurants.", True),
+        ("No selling of customer data", "We protect customer data and never sell it.", False),
+        ("No military applications", "Sensors for dike monitoring.", False),
+    ],
+)
+def test_sectors_beyond_the_first_seven(red_line, statement, sector):
+    us = Profile(name="Us", kind="charity", red_lines=[red_line])
+    # A request pasted as free text has no kind: what it says it does still counts.
+    them = Profile(name="Request", description=statement)
+    assert bool(red_line_hits(us, them)) is sector
+
+
 def test_only_what_a_company_does_counts():
     oil = PROFILES["nl-noordkaap-olie-gas"]
     assert set(business_sectors(oil)) == {"fossil fuels"}
@@ -91,6 +110,10 @@ def test_demo_conflicts_precision_and_recall():
         "nl-bitwerf-software": ["en-brackwell-defence", "en-goldcrest-gaming"],
         "en-kingsgate-responsible-ai": ["en-brackwell-defence"],
         "en-wyvern-university": ["en-brackwell-defence"],
+        # "No military applications" / "No classified military research" against an arms
+        # maker: not listed in the README's table at first, true conflicts all the same.
+        "en-fieldpulse-iot": ["en-brackwell-defence"],
+        "en-lowlands-tech-university": ["en-brackwell-defence"],
         "en-glenmore-university": ["nl-noordkaap-olie-gas"],
         "nl-iedereen-sport-oost": ["en-goldcrest-gaming"],
         "en-sport-for-everyone-wales": ["en-goldcrest-gaming"],
@@ -105,8 +128,8 @@ def test_demo_conflicts_precision_and_recall():
         if a != b and any(h.owner == "ours" for h in red_line_hits(PROFILES[a], PROFILES[b]))
     }
     found = flagged & known
-    assert len(found) / len(flagged) >= 0.9  # measured: 26 of 27
-    assert len(found) / len(known) >= 0.9  # measured: 26 of 28
+    assert len(found) / len(flagged) >= 0.9  # measured: 28 of 29
+    assert len(found) / len(known) >= 0.9  # measured: 28 of 30
 
 
 @pytest.fixture
