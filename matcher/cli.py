@@ -313,6 +313,17 @@ def embed(ctx: Context, model: str | None, batch_size: int, quiet: bool) -> None
     is_flag=True,
     help="Rank by profile similarity alone, without the click model.",
 )
+@click.option(
+    "--explain/--no-explain",
+    default=True,
+    show_default=True,
+    help="Explain each candidate: overlapping, complementary and conflicting interests.",
+)
+@click.option(
+    "--lang",
+    type=click.Choice(["nl", "en"]),
+    help="Language of the explanation [default: that of the profile asking].",
+)
 @MODEL_OPTION
 @pass_context
 def shortlist(
@@ -326,6 +337,8 @@ def shortlist(
     fmt: str,
     click_model: Path | None,
     similarity_only: bool,
+    explain: bool,
+    lang: str | None,
     model: str | None,
 ) -> None:
     """Rank stored profiles as partners for ID_OR_FILE, by the click both ways.
@@ -335,6 +348,7 @@ def shortlist(
     the two combined. Each is a calibrated chance (0-100) that the two partner.
     """
     from matcher import shortlist as sl
+    from matcher.render import explanation_lines
 
     with ctx.session() as session:
         try:
@@ -346,6 +360,8 @@ def shortlist(
         _check_embedding_model(learned, embedder.name)
         filters = sl.Filters(list(kinds), list(countries), exclude_partners, exclude_conflicts)
         candidates = sl.shortlist(session, embedder, query, top=top, filters=filters, model=learned)
+        if explain:
+            sl.explain_candidates(session, embedder, query, candidates, model=learned, lang=lang)
     if fmt == "json":
         click.echo(
             json.dumps(
@@ -364,6 +380,11 @@ def shortlist(
                             "we_fit_them": _percent(c.theirs),
                             "similarity": round(c.similarity, 4),
                             "conflicts": [asdict(hit) for hit in c.conflicts],
+                            **(
+                                {"explanation": c.explanation.to_dict()}
+                                if c.explanation is not None
+                                else {}
+                            ),
                         }
                         for c in candidates
                     ],
@@ -391,6 +412,10 @@ def shortlist(
             )
         else:
             click.echo(f"    similarity {c.similarity:.3f}")
+        if c.explanation is not None:
+            for line in explanation_lines(c.explanation):
+                click.echo(line)
+            continue
         for hit in c.conflicts:
             whose = "your" if hit.owner == "ours" else "their"
             click.echo(
@@ -399,6 +424,83 @@ def shortlist(
             )
     if learned is None:
         click.echo("(ranked by similarity only: no click model)")
+
+
+@cli.command()
+@click.option(
+    "--host",
+    required=True,
+    metavar="ID_OR_FILE",
+    help="Our profile: a stored profile id, a JSON profile file, or a text file.",
+)
+@click.option(
+    "--request",
+    "request",
+    required=True,
+    metavar="FILE_OR_TEXT",
+    help="The incoming request: a stored id, a JSON profile file, a text file, or the text.",
+)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@click.option(
+    "--lang",
+    type=click.Choice(["nl", "en"]),
+    help="Language of the verdict and explanation [default: that of the host].",
+)
+@click.option(
+    "--click-model",
+    "click_model",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder of a trained click model [default: KLIK_CLICK_MODEL or models/click].",
+)
+@MODEL_OPTION
+@pass_context
+def screen(
+    ctx: Context,
+    host: str,
+    request: str,
+    fmt: str,
+    lang: str | None,
+    click_model: Path | None,
+    model: str | None,
+) -> None:
+    """Screen an incoming partnership REQUEST for HOST: accept, explore or decline.
+
+    A request whose business crosses one of our red lines is always declined,
+    naming the line. Otherwise the verdict weighs where the request would rank
+    among the candidates for our strategy and the interests the two profiles
+    share, complement or contest.
+    """
+    from matcher import screening
+    from matcher.render import explanation_lines
+    from matcher.shortlist import QueryError, resolve_query
+
+    with ctx.session() as session:
+        try:
+            host_query = resolve_query(session, host)
+            request_query = screening.resolve_request(session, request)
+        except QueryError as error:
+            raise Failure(str(error)) from None
+        learned = _click_model(click_model)
+        embedder = _embedder(model)
+        _check_embedding_model(learned, embedder.name)
+        result = screening.screen(
+            session, embedder, host_query, request_query, model=learned, lang=lang
+        )
+    if fmt == "json":
+        body = {"host": host_query.profile.id, **result.to_dict()}
+        click.echo(json.dumps(body, ensure_ascii=False, indent=2))
+        return
+    click.echo(f"Request: {result.request.name}  ->  {host_query.profile.name}")
+    click.echo(f"Verdict: {result.verdict.upper()}  {result.headline}")
+    if result.click is not None:
+        click.echo(
+            f"  click {_percent(result.click):.1f}  (they fit us {_percent(result.ours):.1f}, "
+            f"we fit them {_percent(result.theirs):.1f})"
+        )
+    for reason in result.reasons:
+        click.echo(f"  - {reason}")
+    for line in explanation_lines(result.explanation, indent="  "):
+        click.echo(line)
 
 
 def _percent(value: float | None) -> float | None:
@@ -681,6 +783,51 @@ def train(
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     click.echo(f"Saved the click model to {target}")
+
+
+@cli.command("fit-centring")
+@click.argument(
+    "profiles",
+    default="data/demo/profiles.jsonl",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("models/statements"),
+    show_default=True,
+    help="Folder to save the language means to.",
+)
+@EMBEDDING_MODEL_OPTION
+def fit_centring(profiles: Path, out: Path, embedding_model: str | None) -> None:
+    """Fit the language means of statement vectors on PROFILES (JSONL) for explanations.
+
+    Explanations compare statements across Dutch and English after removing
+    each language's mean vector; the means depend on the embedding model only.
+    """
+    from pydantic import ValidationError
+
+    from matcher.centring import fit_centring as fit
+    from matcher.centring import save_centring
+    from matcher.profiles import Profile
+
+    loaded = []
+    for number, line in enumerate(profiles.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            loaded.append(Profile.model_validate_json(line))
+        except ValidationError as error:
+            raise Failure(
+                f"{profiles.name} line {number}: not a valid profile ({error.error_count()} errors)"
+            ) from None
+    embedder = _embedder(embedding_model)
+    centring, count = fit(embedder, loaded)
+    try:
+        save_centring(centring, out, model=embedder.name, source=profiles, statements=count)
+    except ValueError as error:
+        raise Failure(f"{profiles.name}: {error}") from None
+    click.echo(f"Saved the language means of {count} statements ({embedder.name}) to {out}")
 
 
 def _recorded_feedback(ctx: Context, model: str, quiet: bool) -> Any:

@@ -27,11 +27,13 @@ from matcher.conflicts import RedLineHit, red_line_hits
 from matcher.db import EmbeddingRow, ProfileRow, RelationshipRow
 from matcher.directory import Directory, directories
 from matcher.embedding import Embedder
+from matcher.explain import Explanation, explain
 from matcher.features import FEATURES, Context, PairFeatures
 from matcher.index import indexes
 from matcher.language import detect_language
 from matcher.population import Population
 from matcher.profiles import Profile
+from matcher.reasons import reference_row
 from matcher.store import get_row, prepare, to_profile
 from matcher.vectors import PROFILE, facet_texts
 
@@ -72,6 +74,9 @@ class Candidate:
     that the two become partners, or None when no click model ranked them.
     ``similarity`` is the language-centred cosine of the two whole profiles;
     ``conflicts`` the red lines (ours or theirs) the other side's business crosses.
+    ``features`` is the pair's feature row and ``reference`` that of the median
+    candidate retrieved for the same query (both None without a click model);
+    ``explanation`` is filled in by :func:`explain_candidates`.
     """
 
     rank: int
@@ -81,6 +86,9 @@ class Candidate:
     ours: float | None = None
     theirs: float | None = None
     conflicts: list[RedLineHit] = field(default_factory=list)
+    features: np.ndarray | None = field(default=None, repr=False)
+    reference: np.ndarray | None = field(default=None, repr=False)
+    explanation: Explanation | None = None
 
 
 def resolve_query(session: Session, id_or_file: str) -> Query:
@@ -162,7 +170,7 @@ def shortlist(
     allowed = _allowed(session, query, filters)
     if allowed is not None and query.pk is not None:
         allowed = allowed[allowed != query.pk]
-    vectors = _query_vectors(session, embedder, query)
+    vectors = query_vectors(session, embedder, query)
     language = query.profile.language or detect_language(query.profile.all_text())
     size = max(retrieve, top) if model is not None else top
     while True:
@@ -229,7 +237,7 @@ def _stored_vectors(
                 yield pk, facet, blob
 
 
-def _query_vectors(session: Session, embedder: Embedder, query: Query) -> dict[str, np.ndarray]:
+def query_vectors(session: Session, embedder: Embedder, query: Query) -> dict[str, np.ndarray]:
     """The query's vector of every facet it has: stored, or encoded now."""
     vectors: dict[str, np.ndarray] = {}
     if query.pk is not None:
@@ -272,6 +280,7 @@ def _ranked(model: ClickRecommender, profiles: list[Profile], rows: np.ndarray) 
     """Candidates ordered by the click model's combined click, best first."""
     ours, theirs, combined = model.probabilities(rows)
     order = np.lexsort((np.arange(len(rows)), -model.rank_score(rows)))
+    reference = reference_row(rows)
     return [
         Candidate(
             rank=0,
@@ -280,9 +289,43 @@ def _ranked(model: ClickRecommender, profiles: list[Profile], rows: np.ndarray) 
             click=float(combined[i]),
             ours=float(ours[i]),
             theirs=float(theirs[i]),
+            features=rows[i],
+            reference=reference,
         )
         for i in order
     ]
+
+
+def explain_candidates(
+    session: Session,
+    embedder: Embedder,
+    query: Query,
+    candidates: list[Candidate],
+    *,
+    model: ClickRecommender | None = None,
+    lang: str | None = None,
+) -> None:
+    """Attach an explanation to each candidate (see :mod:`matcher.explain`)."""
+    for candidate in candidates:
+        candidate.explanation = explain(
+            query.profile,
+            candidate.profile,
+            embedder=embedder,
+            session=session,
+            model=model,
+            row=candidate.features,
+            reference=candidate.reference,
+            lang=lang,
+        )
+
+
+@dataclass
+class Inline:
+    """An organisation that is not in the directory (a request), with its facet vectors."""
+
+    profile: Profile
+    vectors: dict[str, np.ndarray]
+    language: str | None
 
 
 def slice_features(
@@ -294,79 +337,114 @@ def slice_features(
     vectors: dict[str, np.ndarray],
     language: str | None,
     candidate_pks: list[int],
+    *,
+    inline: Inline | None = None,
 ) -> tuple[list[Profile], np.ndarray]:
     """The candidates' profiles and their feature rows against the query.
 
     Features are computed on a slice of the directory (the query, the
     candidates and the query's partners) with the directory's own partner
     counts and similarity sample, so they equal the features of the same pairs
-    in the whole directory.
+    in the whole directory. With ``inline``, the one candidate is that
+    organisation instead (``candidate_pks`` is ignored): its partners are the
+    directory members its relationships name.
     """
     partners = _partner_rows(directory, query)
+    extra_partners = np.empty(0, dtype=np.int64)
+    if inline is not None:
+        candidate_pks = []
+        found = (directory.row_of_id.get(r.partner) for r in inline.profile.relationships)
+        extra_partners = np.array(sorted({r for r in found if r is not None}), dtype=np.int64)
+    heads = 1 if inline is None else 2
     candidate_rows = np.array([directory.row[pk] for pk in candidate_pks], dtype=np.int64)
-    others = np.setdiff1d(partners, candidate_rows)
+    others = np.setdiff1d(np.union1d(partners, extra_partners), candidate_rows)
     if query.pk is not None and query.pk in directory.row:
         others = others[others != directory.row[query.pk]]
-    members = np.concatenate([candidate_rows, others])
+    members = np.concatenate([candidate_rows, others]).astype(np.int64)
     # The directory holds the partner graph: the members' own relationships are not needed.
     stored = _rows(session, [int(pk) for pk in directory.pks[members]], relationships=False)
-    profiles = [query.profile] + [
+    head_profiles = [query.profile] + ([inline.profile] if inline is not None else [])
+    profiles = head_profiles + [
         to_profile(stored[int(pk)], relationships=False) for pk in directory.pks[members]
     ]
-    ids = [query.profile.id or "query"] + [p.id or "" for p in profiles[1:]]
+    ids = [query.profile.id or "query"]
+    if inline is not None:
+        ids.append(inline.profile.id or "request")
+    ids += [p.id or "" for p in profiles[heads:]]
     n = len(profiles)
     graph = sp.lil_matrix((n, n), dtype=np.float32)
-    graph[1:, 1:] = directory.graph[members][:, members]
-    position = {int(r): i + 1 for i, r in enumerate(members)}
-    for r in partners:
-        graph[0, position[int(r)]] = 1
-        graph[position[int(r)], 0] = 1
-    languages = [language] + [p.language for p in profiles[1:]]
-    facet_vectors = _slice_vectors(session, directory, model_name, vectors, languages, members)
-    population = Population(ids, profiles, facet_vectors, sp.csr_matrix(graph))
+    graph[heads:, heads:] = directory.graph[members][:, members]
+    position = {int(r): i + heads for i, r in enumerate(members)}
     if query.pk is not None and query.pk in directory.row:
-        query_pct = float(directory.degree_pct[directory.row[query.pk]])
-    else:  # where an organisation with this many partners would stand
-        below = np.searchsorted(np.sort(directory.degree), len(partners), side="right")
-        query_pct = below / max(len(directory.degree), 1)
+        position.setdefault(int(directory.row[query.pk]), 0)
+    for head, rows in enumerate([partners, extra_partners][:heads]):
+        for r in rows:
+            graph[head, position[int(r)]] = 1
+            graph[position[int(r)], head] = 1
+    head_languages = [language] + ([inline.language] if inline is not None else [])
+    languages = head_languages + [p.language for p in profiles[heads:]]
+    head_vectors = [vectors] + ([inline.vectors] if inline is not None else [])
+    facet_vectors = _slice_vectors(session, directory, model_name, head_vectors, languages, members)
+    population = Population(ids, profiles, facet_vectors, sp.csr_matrix(graph))
+    head_degrees = [len(partners)] + ([len(extra_partners)] if inline is not None else [])
+    head_pcts = [_degree_pct(directory, d) for d in head_degrees]
+    if query.pk is not None and query.pk in directory.row:
+        head_pcts[0] = float(directory.degree_pct[directory.row[query.pk]])
     context = Context(
-        degree=np.concatenate([[len(partners)], directory.degree[members]]),
-        degree_pct=np.concatenate([[query_pct], directory.degree_pct[members]]),
+        degree=np.concatenate([head_degrees, directory.degree[members]]),
+        degree_pct=np.concatenate([head_pcts, directory.degree_pct[members]]),
         mean_degree=directory.mean_degree,
         sample=directory.sample,
     )
     text = sp.csr_matrix(model.vectorizer_.transform(population.texts()))
     features = PairFeatures(population, text, context)
-    candidates = np.arange(1, len(candidate_rows) + 1)
+    candidates = np.array([1]) if inline is not None else np.arange(1, len(candidate_rows) + 1)
     return [profiles[c] for c in candidates], features.compute(0, candidates)
+
+
+def _degree_pct(directory: Directory, degree: int) -> float:
+    """Percentile of ``degree`` partners among the directory's, as a stored profile gets it.
+
+    The average rank of the tied group (``rankdata(method="average")``) over
+    the directory's size, so an outsider with a stored profile's relationships
+    gets that profile's percentile.
+    """
+    n = len(directory.degree)
+    if n == 0:
+        return 0.5
+    less = int(np.sum(directory.degree < degree))
+    equal = int(np.sum(directory.degree == degree))
+    return float((less + (max(equal, 1) + 1) / 2) / n)
 
 
 def _slice_vectors(
     session: Session,
     directory: Directory,
     model_name: str,
-    vectors: dict[str, np.ndarray],
+    heads: list[dict[str, np.ndarray]],
     languages: list[str | None],
     members: np.ndarray,
 ) -> dict[str, np.ndarray]:
-    """Per facet, centred vectors of the query (row 0) and the members (NaN where missing).
+    """Per facet, centred vectors of the heads (the query, and an inline candidate) and
+    the members after them (NaN where missing).
 
-    ``languages`` holds the language of the query, then of each member.
+    ``languages`` holds the language of each head, then of each member.
     """
     pks = directory.pks[members]
-    position = {int(pk): i + 1 for i, pk in enumerate(pks)}
+    position = {int(pk): i + len(heads) for i, pk in enumerate(pks)}
     raw: dict[str, list[tuple[int, bytes]]] = {}
     for pk, facet, blob in _stored_vectors(session, [int(p) for p in pks], model_name):
         raw.setdefault(facet, []).append((position[pk], blob))
     out: dict[str, np.ndarray] = {}
-    n = len(pks) + 1
-    for facet in set(raw) | set(vectors):
-        dim = len(next(iter(vectors.values())))
+    n = len(pks) + len(heads)
+    dim = len(next(iter(heads[0].values())))
+    for facet in set(raw).union(*heads):
         matrix = np.full((n, dim), np.nan, dtype=np.float32)
         for i, blob in raw.get(facet, []):
             matrix[i] = np.frombuffer(blob, dtype=np.float32)
-        if facet in vectors:
-            matrix[0] = vectors[facet]
+        for h, vectors in enumerate(heads):
+            if facet in vectors:
+                matrix[h] = vectors[facet]
         centring = directory.centring.get(facet)
         present = ~np.isnan(matrix).any(axis=1)
         if centring is not None and present.any():

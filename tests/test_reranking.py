@@ -20,7 +20,7 @@ from matcher.recommender import Partnerships
 from matcher.shortlist import (
     Filters,
     Query,
-    _query_vectors,
+    query_vectors,
     resolve_query,
     shortlist,
     slice_features,
@@ -65,7 +65,7 @@ def test_slice_features_equal_whole_population_features(session, embedder, model
     directory = directories.get(session, embedder.name)
     for query_id in ("nl-stichting-vrije-adem", "en-tipping-point-climate", "nl-brugfonds-impact"):
         query = resolve_query(session, query_id)
-        vectors = _query_vectors(session, embedder, query)
+        vectors = query_vectors(session, embedder, query)
         candidate_pks = [int(pk) for pk in directory.pks if pk != query.pk]
         profiles, rows = slice_features(
             session,

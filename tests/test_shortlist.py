@@ -3,22 +3,13 @@
 from pathlib import Path
 
 import pytest
+from demo_pairs import TWINS
 from sqlalchemy.orm import Session
 
 from matcher.profiles import Profile
 from matcher.shortlist import Filters, Query, resolve_query, shortlist
 
 DEMO = Path(__file__).parents[1] / "data" / "demo" / "profiles.jsonl"
-
-TWINS = [
-    ("nl-repaircafes-heelmakers", "en-mend-it-repair-cafes"),
-    ("nl-goedemorgen-buur", "en-good-morning-neighbour"),
-    ("nl-fietsschool-trapvast", "en-freewheel-cycling-school"),
-    ("nl-tegels-eruit", "en-tiles-out-gardens"),
-    ("nl-iedereen-sport-oost", "en-sport-for-everyone-wales"),
-    ("nl-schuldvrij-jong", "en-debt-free-youth"),
-    ("nl-kenniscentrum-antibioticaresistentie", "en-amr-stewardship-institute"),
-]
 
 
 @pytest.fixture
