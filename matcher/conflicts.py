@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from matcher.profiles import Kind, Profile
 
@@ -98,9 +99,10 @@ class RedLineHit:
     statement: str
 
 
-def sectors_named(text: str) -> set[str]:
-    """The sectors whose terms occur in ``text``."""
-    return {name for name, pattern in SECTORS.items() if pattern.search(text)}
+@lru_cache(maxsize=65536)
+def sectors_named(text: str) -> frozenset[str]:
+    """The sectors whose terms occur in ``text`` (cached: candidates recur across queries)."""
+    return frozenset(name for name, pattern in SECTORS.items() if pattern.search(text))
 
 
 #: Kinds that name a sector to fight or study it, not to be in it.
