@@ -503,6 +503,118 @@ def screen(
         click.echo(line)
 
 
+@cli.command()
+@click.argument("prospects", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--for",
+    "for_",
+    required=True,
+    metavar="ID_OR_FILE",
+    help="Our profile: a stored profile id, a JSON profile file, or a text file.",
+)
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The ranked file to write: .csv, .xlsx or .json.",
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(["csv", "xlsx", "json"]), help="[default: from --out]"
+)
+@click.option("--skip-invalid", is_flag=True, help="Rank the good rows, report the bad ones.")
+@click.option(
+    "--lang",
+    type=click.Choice(["nl", "en"]),
+    help="Language of verdicts and reasons [default: that of our profile].",
+)
+@click.option(
+    "--click-model",
+    "click_model",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder of a trained click model [default: KLIK_CLICK_MODEL or models/click].",
+)
+@click.option("--quiet", is_flag=True, help="No progress bars.")
+@MODEL_OPTION
+@pass_context
+def rank(
+    ctx: Context,
+    prospects: Path,
+    for_: str,
+    out: Path,
+    fmt: str | None,
+    skip_invalid: bool,
+    lang: str | None,
+    click_model: Path | None,
+    quiet: bool,
+    model: str | None,
+) -> None:
+    """Rank every organisation in PROSPECTS (CSV, XLSX, JSON, JSONL) as a partner for us.
+
+    Writes every prospect, best first, with the click both ways, a verdict
+    (accept, explore, decline) and the main reasons. The prospects are not
+    stored. The file is written whole or not at all.
+    """
+    from tqdm import tqdm
+
+    from matcher.batch import output_format, rank_prospects, write_ranking
+    from matcher.importers import ImportFormatError, parse_file
+    from matcher.shortlist import QueryError, resolve_query
+
+    try:
+        chosen = output_format(out, fmt)
+        parsed = parse_file(prospects)
+    except (ValueError, ImportFormatError) as error:
+        raise Failure(str(error)) from None
+    if parsed.errors:
+        _print_row_errors(parsed.errors)
+        if not skip_invalid:
+            bad = len({e.row for e in parsed.errors})
+            raise Failure(
+                f"{prospects.name}: {bad} bad row(s); nothing was ranked "
+                "(use --skip-invalid to rank the good rows)"
+            )
+    profiles = [p for _, p in parsed.profiles]
+    if not profiles:
+        raise Failure(f"{prospects.name}: no prospects to rank")
+    learned = _click_model(click_model)
+    if learned is None:
+        raise Failure("ranking a prospect list needs a click model: run `klik train`")
+    bars: dict[str, Any] = {}
+
+    def progress(stage: str, done: int, total: int) -> None:
+        if quiet:
+            return
+        if stage not in bars:
+            unit = "text" if stage == "embed" else "prospect"
+            label = "embedding" if stage == "embed" else "scoring"
+            bars[stage] = tqdm(total=total, unit=unit, desc=label, file=sys.stderr)
+        bars[stage].update(done - bars[stage].n)
+
+    with ctx.session() as session:
+        try:
+            query = resolve_query(session, for_)
+        except QueryError as error:
+            raise Failure(str(error)) from None
+        embedder = _embedder(model)
+        _check_embedding_model(learned, embedder.name)
+        try:
+            ranked = rank_prospects(
+                session, embedder, learned, query, profiles, lang=lang, progress=progress
+            )
+        finally:
+            for bar in bars.values():
+                bar.close()
+    try:
+        write_ranking(ranked, out, chosen)
+    except OSError as error:
+        raise Failure(f"{out}: cannot write ({error.strerror})") from None
+    verdicts = {v: sum(p.verdict == v for p in ranked) for v in ("accept", "explore", "decline")}
+    click.echo(
+        f"Ranked {len(ranked)} prospect(s) for {query.profile.name} into {out}: "
+        + ", ".join(f"{n} {v}" for v, n in verdicts.items())
+    )
+
+
 def _percent(value: float | None) -> float | None:
     """A click as a 0-100 score with one decimal, as users see it."""
     return None if value is None else round(100 * value, 1)

@@ -138,16 +138,27 @@ def summarise(explanation: Explanation, row: np.ndarray | None = None) -> str:
     if red:
         line = red[0].ours.text if red[0].detail.startswith("ours") else red[0].theirs.text
         parts.append(say(lang, "crosses", line=_short(line)))
+    # Without complementary items (a batch explains by contributions alone), a strong
+    # complementarity is named as a match too.
+    groups = _MATCH_GROUPS if explanation.complementary else (*_MATCH_GROUPS, "complementarity")
     strong = [
         say(lang, f"group_{c.group}")
         for c in explanation.contributions
-        if c.group in _MATCH_GROUPS and c.points >= MIN_POINTS
+        if c.group in groups and c.points >= MIN_POINTS
     ][:2]
     if not strong and not explanation.contributions:  # no model: the items speak
         kinds = dict.fromkeys(i.kind for i in explanation.overlapping)
         strong = [say(lang, f"group_{_GROUP_OF[k]}") for k in kinds][:2]
     if strong:
         parts.append(say(lang, "strong_on", groups=join(lang, strong)))
+    else:
+        closest = [
+            say(lang, f"group_{c.group}")
+            for c in explanation.contributions
+            if c.group in groups and MIN_POINTS > c.points >= MIN_POINTS / 10
+        ][:2]
+        if closest:
+            parts.append(say(lang, "closest_on", groups=join(lang, closest)))
     offered = [i for i in explanation.complementary if i.kind == "they_offer_we_seek"]
     sought = [i for i in explanation.complementary if i.kind == "we_offer_they_seek"]
     if offered:

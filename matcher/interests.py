@@ -255,8 +255,16 @@ def _complementary(ours: _Side, theirs: _Side, lang: str) -> list[InterestItem]:
 
 
 def _conflicting(ours: _Side, theirs: _Side, lang: str) -> list[InterestItem]:
+    items = red_line_items(ours.profile, theirs.profile, lang)
+    items.extend(_competition(ours, theirs, lang))
+    items.extend(_values(ours, theirs, lang))
+    return items
+
+
+def red_line_items(us: Profile, them: Profile, lang: str = "en") -> list[InterestItem]:
+    """Conflicting items for the red lines (ours or theirs) the other side's business crosses."""
     items: list[InterestItem] = []
-    for hit in red_line_hits(ours.profile, theirs.profile):
+    for hit in red_line_hits(us, them):
         line = Evidence("red_lines", hit.red_line)
         business = Evidence(hit.facet, hit.statement)
         our_ev, their_ev = (line, business) if hit.owner == "ours" else (business, line)
@@ -272,8 +280,6 @@ def _conflicting(ours: _Side, theirs: _Side, lang: str) -> list[InterestItem]:
                 f"{hit.owner}:{hit.sector}",
             )
         )
-    items.extend(_competition(ours, theirs, lang))
-    items.extend(_values(ours, theirs, lang))
     return items
 
 

@@ -117,3 +117,18 @@ def contributions(
     points = shapley * 100
     out = [Contribution(g, round(float(p), 2)) for g, p in zip(groups, points, strict=True)]
     return sorted(out, key=lambda c: -abs(c.points))
+
+
+def first_order(model: ClickRecommender, rows: np.ndarray, reference: np.ndarray) -> np.ndarray:
+    """Per pair and group (columns in :data:`GROUPS` order), the points the group alone
+    adds to the reference's click: a cheap stand-in for :func:`contributions` when
+    thousands of pairs are ranked at once (9 model evaluations per pair, not 512).
+    """
+    base = float(model.rank_score(reference[None, :])[0])
+    out = np.empty((len(rows), len(GROUPS)))
+    for g, group in enumerate(GROUPS):
+        swapped = np.repeat(reference[None, :], len(rows), axis=0)
+        cols = _COLUMNS[group]
+        swapped[:, cols] = rows[:, cols]
+        out[:, g] = 100 * (model.rank_score(swapped) - base)
+    return out

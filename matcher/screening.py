@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from matcher.click_model import ClickRecommender
 from matcher.directory import directories
 from matcher.explain import Explanation, explain
+from matcher.interests import InterestItem
 from matcher.language import detect_language
 from matcher.phrases import resolve_lang, say
 from matcher.profiles import Profile
@@ -167,7 +168,7 @@ def _request_row(
             request.profile.language or detect_language(request.profile.all_text()),
         )
         _, rows = slice_features(
-            session, directory, model, embedder.name, host, vectors, language, [], inline=inline
+            session, directory, model, embedder.name, host, vectors, language, [], inline=[inline]
         )
     return rows[0]
 
@@ -176,26 +177,39 @@ def _verdict(
     explanation: Explanation, rank: int | None, total: int, lang: str
 ) -> tuple[str, str, list[str]]:
     reasons = []
-    red = [i for i in explanation.conflicting if i.kind == "red_line"]
-    fits = explanation.overlapping or explanation.complementary
     if rank is not None:
         reasons.append(say(lang, "would_rank", rank=rank, total=total + 1))
     reasons.extend(dict.fromkeys(item.reason for item in explanation.conflicting))
-    if red:
-        if red[0].detail.startswith("ours"):
-            return "decline", say(lang, "verdict_red_line", line=red[0].ours.text), reasons
-        return "decline", say(lang, "verdict_their_red_line", line=red[0].theirs.text), reasons
+    fits = bool(explanation.overlapping or explanation.complementary)
     if not fits:
         reasons.append(say(lang, "no_overlap"))
     matches = [*explanation.overlapping, *explanation.complementary]
     reasons.extend(dict.fromkeys(i.reason for i in matches))
+    clash = any(i.kind in ("competition", "values") for i in explanation.conflicting)
+    verdict, headline = decide(explanation.conflicting, rank, total, fits=fits, lang=lang)
+    if clash and verdict == "explore":
+        reasons.append(say(lang, "competition_caution"))
+    return verdict, headline, reasons
+
+
+def decide(
+    conflicting: list[InterestItem], rank: int | None, total: int, *, fits: bool, lang: str
+) -> tuple[str, str]:
+    """The verdict and its headline (see the module's docstring for the rule).
+
+    ``rank`` is where the request would stand among ``total`` candidates for the
+    host (None without a click model); ``fits`` whether the two share aims or
+    meet needs.
+    """
+    red = [i for i in conflicting if i.kind == "red_line"]
+    if red:
+        if red[0].detail.startswith("ours"):
+            return "decline", say(lang, "verdict_red_line", line=red[0].ours.text)
+        return "decline", say(lang, "verdict_their_red_line", line=red[0].theirs.text)
     bottom_half = rank is not None and rank > (total + 1) / 2
     if not fits and (bottom_half or rank is None):
-        return "decline", say(lang, "verdict_poor_fit"), reasons
-    clash = any(i.kind in ("competition", "values") for i in explanation.conflicting)
-    top = rank is not None and rank <= ACCEPT_RANK
-    if fits and top and not clash:
-        return "accept", say(lang, "accept"), reasons
-    if clash:
-        reasons.append(say(lang, "competition_caution"))
-    return "explore", say(lang, "explore"), reasons
+        return "decline", say(lang, "verdict_poor_fit")
+    clash = any(i.kind in ("competition", "values") for i in conflicting)
+    if fits and rank is not None and rank <= ACCEPT_RANK and not clash:
+        return "accept", say(lang, "accept")
+    return "explore", say(lang, "explore")

@@ -13,7 +13,7 @@ similarity alone.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -338,55 +338,57 @@ def slice_features(
     language: str | None,
     candidate_pks: list[int],
     *,
-    inline: Inline | None = None,
+    inline: Sequence[Inline] = (),
 ) -> tuple[list[Profile], np.ndarray]:
     """The candidates' profiles and their feature rows against the query.
 
     Features are computed on a slice of the directory (the query, the
     candidates and the query's partners) with the directory's own partner
     counts and similarity sample, so they equal the features of the same pairs
-    in the whole directory. With ``inline``, the one candidate is that
-    organisation instead (``candidate_pks`` is ignored): its partners are the
-    directory members its relationships name.
+    in the whole directory. With ``inline``, the candidates are those
+    organisations instead (``candidate_pks`` is ignored): each one's partners
+    are the directory members its relationships name.
     """
     partners = _partner_rows(directory, query)
-    extra_partners = np.empty(0, dtype=np.int64)
-    if inline is not None:
+    if inline:
         candidate_pks = []
-        found = (directory.row_of_id.get(r.partner) for r in inline.profile.relationships)
-        extra_partners = np.array(sorted({r for r in found if r is not None}), dtype=np.int64)
-    heads = 1 if inline is None else 2
+    outside = [_named_rows(directory, item.profile) for item in inline]
+    heads = 1 + len(inline)
     candidate_rows = np.array([directory.row[pk] for pk in candidate_pks], dtype=np.int64)
-    others = np.setdiff1d(np.union1d(partners, extra_partners), candidate_rows)
+    linked = np.union1d(partners, np.concatenate([np.empty(0, np.int64), *outside]))
+    others = np.setdiff1d(linked, candidate_rows).astype(np.int64)
     if query.pk is not None and query.pk in directory.row:
         others = others[others != directory.row[query.pk]]
     members = np.concatenate([candidate_rows, others]).astype(np.int64)
     # The directory holds the partner graph: the members' own relationships are not needed.
     stored = _rows(session, [int(pk) for pk in directory.pks[members]], relationships=False)
-    head_profiles = [query.profile] + ([inline.profile] if inline is not None else [])
-    profiles = head_profiles + [
+    profiles = [query.profile, *(item.profile for item in inline)] + [
         to_profile(stored[int(pk)], relationships=False) for pk in directory.pks[members]
     ]
     ids = [query.profile.id or "query"]
-    if inline is not None:
-        ids.append(inline.profile.id or "request")
+    ids += [item.profile.id or f"inline-{i}" for i, item in enumerate(inline)]
     ids += [p.id or "" for p in profiles[heads:]]
     n = len(profiles)
-    graph = sp.lil_matrix((n, n), dtype=np.float32)
-    graph[heads:, heads:] = directory.graph[members][:, members]
     position = {int(r): i + heads for i, r in enumerate(members)}
     if query.pk is not None and query.pk in directory.row:
         position.setdefault(int(directory.row[query.pk]), 0)
-    for head, rows in enumerate([partners, extra_partners][:heads]):
-        for r in rows:
-            graph[head, position[int(r)]] = 1
-            graph[position[int(r)], head] = 1
-    head_languages = [language] + ([inline.language] if inline is not None else [])
-    languages = head_languages + [p.language for p in profiles[heads:]]
-    head_vectors = [vectors] + ([inline.vectors] if inline is not None else [])
+    edges = [(0, position[int(r)]) for r in partners]
+    edges += [(h + 1, position[int(r)]) for h, rows in enumerate(outside) for r in rows]
+    graph = sp.lil_matrix((n, n), dtype=np.float32)
+    graph[heads:, heads:] = directory.graph[members][:, members]
+    graph = sp.csr_matrix(graph)
+    if edges:
+        a, b = np.array(edges).T
+        links = sp.csr_matrix(
+            (np.ones(2 * len(a), dtype=np.float32), (np.r_[a, b], np.r_[b, a])), shape=(n, n)
+        )
+        graph = graph.maximum(links)
+    languages = [language, *(item.language for item in inline)]
+    languages += [p.language for p in profiles[heads:]]
+    head_vectors = [vectors, *(item.vectors for item in inline)]
     facet_vectors = _slice_vectors(session, directory, model_name, head_vectors, languages, members)
-    population = Population(ids, profiles, facet_vectors, sp.csr_matrix(graph))
-    head_degrees = [len(partners)] + ([len(extra_partners)] if inline is not None else [])
+    population = Population(ids, profiles, facet_vectors, graph)
+    head_degrees = [len(partners), *(len(rows) for rows in outside)]
     head_pcts = [_degree_pct(directory, d) for d in head_degrees]
     if query.pk is not None and query.pk in directory.row:
         head_pcts[0] = float(directory.degree_pct[directory.row[query.pk]])
@@ -398,8 +400,14 @@ def slice_features(
     )
     text = sp.csr_matrix(model.vectorizer_.transform(population.texts()))
     features = PairFeatures(population, text, context)
-    candidates = np.array([1]) if inline is not None else np.arange(1, len(candidate_rows) + 1)
+    candidates = np.arange(1, heads if inline else len(candidate_rows) + 1)
     return [profiles[c] for c in candidates], features.compute(0, candidates)
+
+
+def _named_rows(directory: Directory, profile: Profile) -> np.ndarray:
+    """Directory rows of the partners a profile's relationships name."""
+    found = (directory.row_of_id.get(r.partner) for r in profile.relationships)
+    return np.array(sorted({r for r in found if r is not None}), dtype=np.int64)
 
 
 def _degree_pct(directory: Directory, degree: int) -> float:
@@ -425,7 +433,7 @@ def _slice_vectors(
     languages: list[str | None],
     members: np.ndarray,
 ) -> dict[str, np.ndarray]:
-    """Per facet, centred vectors of the heads (the query, and an inline candidate) and
+    """Per facet, centred vectors of the heads (the query, and any inline candidates) and
     the members after them (NaN where missing).
 
     ``languages`` holds the language of each head, then of each member.

@@ -248,7 +248,7 @@ def test_an_inline_request_gets_the_features_of_the_same_stored_profile(session,
     args = (session, directory, model, embedder.name, host, vectors, "nl")
     _, by_pk = slice_features(*args, [stored.pk])
     inline = Inline(stored.profile.model_copy(), query_vectors(session, embedder, stored), "en")
-    _, by_value = slice_features(*args, [], inline=inline)
+    _, by_value = slice_features(*args, [], inline=[inline])
     np.testing.assert_allclose(by_value, by_pk, rtol=1e-4, atol=1e-5, equal_nan=True)
 
 
