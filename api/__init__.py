@@ -23,10 +23,18 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         app.config.from_mapping(test_config)
     app.config["DATABASE_URL"] = normalise_url(app.config["DATABASE_URL"])
 
-    from api import db, errors, health, profiles
+    from api import auth, db, errors, feedback, health, openapi, profiles, screening, shortlists
 
     db.init_app(app)
     errors.register(app)
-    app.register_blueprint(health.bp)
-    app.register_blueprint(profiles.bp)
+    auth.init_app(app)
+    for blueprint in (
+        health.bp,
+        openapi.bp,
+        profiles.bp,
+        shortlists.bp,
+        screening.bp,
+        feedback.bp,
+    ):
+        app.register_blueprint(blueprint)
     return app

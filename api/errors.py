@@ -30,9 +30,19 @@ class ValidationFailed(ApiError):
     code = "validation_failed"
 
 
+class Unauthorized(ApiError):
+    status = 401
+    code = "unauthorized"
+
+
 class NotFound(ApiError):
     status = 404
     code = "not_found"
+
+
+class Conflict(ApiError):
+    status = 409
+    code = "conflict"
 
 
 class Unavailable(ApiError):
@@ -53,7 +63,10 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(ApiError)
     def handle_api_error(error: ApiError) -> tuple[Response, int]:
-        return _render(error.status, error.code, error.message, error.field)
+        response, status = _render(error.status, error.code, error.message, error.field)
+        if status == 401:
+            response.headers["WWW-Authenticate"] = 'Bearer realm="klik"'
+        return response, status
 
     @app.errorhandler(HTTPException)
     def handle_http_error(error: HTTPException) -> tuple[Response, int]:

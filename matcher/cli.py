@@ -7,7 +7,6 @@ import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -152,7 +151,15 @@ def profiles() -> None:
 def profiles_list(ctx: Context, fmt: str, limit: int, offset: int, **filters: str | None) -> None:
     """List stored profiles, ordered by name."""
     with ctx.session() as session:
-        rows, total = store.list_rows(session, limit=limit, offset=offset, **filters)
+        rows, total = store.list_rows(
+            session,
+            kind=filters["kind"],
+            country=filters["country"],
+            language=filters["language"],
+            search=filters["search"],
+            limit=limit,
+            offset=offset,
+        )
         if fmt == "json":
             click.echo(json.dumps({"total": total, "profiles": [_summary(r) for r in rows]}))
             return
@@ -348,7 +355,7 @@ def shortlist(
     the two combined. Each is a calibrated chance (0-100) that the two partner.
     """
     from matcher import shortlist as sl
-    from matcher.render import explanation_lines
+    from matcher.render import candidate_record, explanation_lines
 
     with ctx.session() as session:
         try:
@@ -367,27 +374,7 @@ def shortlist(
             json.dumps(
                 {
                     "for": query.profile.id,
-                    "candidates": [
-                        {
-                            "rank": c.rank,
-                            "id": c.profile.id,
-                            "name": c.profile.name,
-                            "kind": c.profile.kind.value,
-                            "country": c.profile.country,
-                            "language": c.profile.language,
-                            "click": _percent(c.click),
-                            "they_fit_us": _percent(c.ours),
-                            "we_fit_them": _percent(c.theirs),
-                            "similarity": round(c.similarity, 4),
-                            "conflicts": [asdict(hit) for hit in c.conflicts],
-                            **(
-                                {"explanation": c.explanation.to_dict()}
-                                if c.explanation is not None
-                                else {}
-                            ),
-                        }
-                        for c in candidates
-                    ],
+                    "candidates": [candidate_record(c) for c in candidates],
                     "ranked_by": "similarity" if learned is None else "click",
                 },
                 ensure_ascii=False,
@@ -1089,6 +1076,68 @@ def feedback_list(ctx: Context, for_: str | None, fmt: str) -> None:
             f"{e['created_at']}  {e['for']:<30} {e['candidate']:<30} {e['outcome']:<10}{note}"
         )
     click.echo(f"{len(events)} event(s)", err=True)
+
+
+@cli.group()
+def keys() -> None:
+    """API keys of workspaces: create, list and revoke."""
+
+
+@keys.command("create")
+@click.option("--workspace", required=True, help="The workspace (created if new).")
+@pass_context
+def keys_create(ctx: Context, workspace: str) -> None:
+    """Create a key for WORKSPACE; the key is printed once, alone on the last line."""
+    from matcher.workspaces import WorkspaceError, create_key
+
+    with ctx.session() as session:
+        try:
+            row, key = create_key(session, workspace)
+        except WorkspaceError as error:
+            raise Failure(str(error)) from None
+        session.commit()
+        prefix = row.prefix
+    click.echo(f"Created a key for workspace {workspace} (prefix {prefix}).")
+    click.echo("Store it now: it is not shown again.")
+    click.echo(key)
+
+
+@keys.command("list")
+@click.option("--workspace", help="Only this workspace's keys.")
+@pass_context
+def keys_list(ctx: Context, workspace: str | None) -> None:
+    """List keys by prefix, with their workspace, creation time and state."""
+    from matcher.workspaces import list_keys
+
+    with ctx.session() as session:
+        rows = list_keys(session, workspace)
+        for row in rows:
+            state = f"revoked {row.revoked_at:%Y-%m-%d %H:%M}" if row.revoked_at else "live"
+            click.echo(
+                f"{row.prefix}  {row.workspace.name:<20} created {row.created_at:%Y-%m-%d %H:%M}"
+                f"  {state}"
+            )
+    if not rows:
+        click.echo("no keys")
+
+
+@keys.command("revoke")
+@click.argument("key_or_prefix")
+@click.option("--workspace", required=True, help="The workspace the key belongs to.")
+@pass_context
+def keys_revoke(ctx: Context, key_or_prefix: str, workspace: str) -> None:
+    """Revoke the key KEY_OR_PREFIX (the key, or its prefix as `klik keys list` shows it)."""
+    from matcher.workspaces import WorkspaceError, revoke_key
+
+    with ctx.session() as session:
+        try:
+            count = revoke_key(session, workspace, key_or_prefix)
+        except WorkspaceError as error:
+            raise Failure(str(error)) from None
+        if count == 0:
+            raise Failure(f"no live key {key_or_prefix[:12]!r} in workspace {workspace!r}")
+        session.commit()
+    click.echo(f"Revoked {count} key(s) of workspace {workspace}.")
 
 
 def main() -> None:

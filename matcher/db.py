@@ -43,13 +43,43 @@ class Base(DeclarativeBase):
     }
 
 
+class WorkspaceRow(Base):
+    """A team's own space: its profiles, keys and feedback, beside the shared directory."""
+
+    __tablename__ = "workspaces"
+
+    pk: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+
+
+class ApiKeyRow(Base):
+    """An API key of a workspace, stored as its SHA-256 (the key itself is shown once)."""
+
+    __tablename__ = "api_keys"
+
+    pk: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    workspace_pk: Mapped[int] = mapped_column(ForeignKey("workspaces.pk", ondelete="CASCADE"))
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    prefix: Mapped[str] = mapped_column(String(16), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    workspace: Mapped[WorkspaceRow] = relationship()
+
+
 class ProfileRow(Base):
     """One organisation. Identity columns are columns (for filters); facets live in ``facets``."""
 
     __tablename__ = "profiles"
 
     pk: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    id: Mapped[str] = mapped_column(String(64), unique=True)
+    # A workspace's own profiles are stored as ``ws:<workspace pk>:<id>`` (see
+    # matcher.workspaces); profiles of the shared directory keep their id.
+    id: Mapped[str] = mapped_column(String(80), unique=True)
+    workspace_pk: Mapped[int | None] = mapped_column(
+        ForeignKey("workspaces.pk", ondelete="CASCADE"), index=True
+    )
     name: Mapped[str] = mapped_column(String(200))
     kind: Mapped[str] = mapped_column(String(16), index=True)
     country: Mapped[str | None] = mapped_column(String(2), index=True)
@@ -126,6 +156,10 @@ class FeedbackRow(Base):
     candidate_pk: Mapped[int] = mapped_column(ForeignKey("profiles.pk", ondelete="CASCADE"))
     outcome: Mapped[str] = mapped_column(String(16))
     note: Mapped[str | None] = mapped_column(String(1000))
+    #: The workspace that recorded it (None: recorded by an admin with the CLI).
+    workspace_pk: Mapped[int | None] = mapped_column(
+        ForeignKey("workspaces.pk", ondelete="CASCADE"), index=True
+    )
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
 
     profile: Mapped[ProfileRow] = relationship(foreign_keys=[profile_pk])

@@ -80,6 +80,8 @@ def record_feedback(
     candidate_id: str,
     outcome: str | Outcome,
     note: str | None = None,
+    *,
+    workspace_pk: int | None = None,
 ) -> FeedbackRow:
     """Add one outcome of ``candidate_id`` for ``profile_id``'s strategy (flushed, not committed).
 
@@ -93,6 +95,8 @@ def record_feedback(
         An :class:`Outcome` or its value (``"no-click"`` is read as ``no_click``).
     note
         Free text of at most 1000 characters; blank is stored as None.
+    workspace_pk
+        The workspace recording it (through the API); None for the CLI.
 
     Raises
     ------
@@ -117,6 +121,7 @@ def record_feedback(
         candidate_pk=_profile_pk(session, candidate_id, "candidate_id"),
         outcome=parsed.value,
         note=note,
+        workspace_pk=workspace_pk,
     )
     session.add(row)
     session.flush()

@@ -31,6 +31,7 @@ MAX_ITEMS = 50
 MAX_RELATIONSHIPS = 2000
 MAX_ID = 64
 
+#: Letters, digits and ``. _ : -`` (not starting with ``ws:``: a workspace's own ids).
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:-]*$"
 
 
@@ -130,6 +131,13 @@ class Profile(BaseModel):
     @classmethod
     def _empty_is_none(cls, value: str | None) -> str | None:
         return value or None
+
+    @field_validator("id")
+    @classmethod
+    def _not_reserved(cls, value: str | None) -> str | None:
+        if value is not None and value.startswith("ws:"):
+            raise ValueError("ids starting with 'ws:' are reserved for workspaces")
+        return value
 
     @field_validator("kind", mode="before")
     @classmethod

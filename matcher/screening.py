@@ -30,6 +30,7 @@ from matcher.language import detect_language
 from matcher.phrases import resolve_lang, say
 from matcher.profiles import Profile
 from matcher.shortlist import (
+    Filters,
     Inline,
     Query,
     QueryError,
@@ -92,11 +93,16 @@ def resolve_request(session: Session, spec: str) -> Query:
     """A stored profile id, a JSON profile file, a text file, or the request's text itself."""
     if get_row(session, spec) is not None or Path(spec).is_file():
         return resolve_query(session, spec)
-    text = spec.strip()
-    if len(text.split()) < 3:
+    if len(spec.split()) < 3:
         raise QueryError(
             f"{spec!r} is not a stored profile id or a file, and too short to be a request text"
         )
+    return request_from_text(spec)
+
+
+def request_from_text(text: str) -> Query:
+    """A request described in free text: named after its first sentence."""
+    text = text.strip()
     first = split_sentences(text.splitlines()[0])[0].rstrip(".")
     name = first if len(first) <= 80 else "Request"
     return Query(prepare(Profile(name=name, description=text[:20000])))
@@ -110,15 +116,19 @@ def screen(
     *,
     model: ClickRecommender | None = None,
     lang: str | None = None,
+    filters: Filters | None = None,
 ) -> Screening:
-    """The verdict on ``request`` for ``host``, with the click and the explanation."""
+    """The verdict on ``request`` for ``host``, with the click and the explanation.
+
+    ``filters`` bound the candidates the request is ranked among (a workspace's).
+    """
     lang = resolve_lang(lang, host.profile.language)
     row = reference = None
     click = ours = theirs = None
     rank: int | None = None
     total = 0
     if model is not None:
-        candidates = shortlist(session, embedder, host, top=RETRIEVE, model=model)
+        candidates = shortlist(session, embedder, host, top=RETRIEVE, model=model, filters=filters)
         others = [c for c in candidates if c.profile.id != request.profile.id]
         total = len(others)
         row = _request_row(session, embedder, model, host, request)

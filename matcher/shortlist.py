@@ -36,6 +36,7 @@ from matcher.profiles import Profile
 from matcher.reasons import reference_row
 from matcher.store import get_row, prepare, to_profile
 from matcher.vectors import PROFILE, facet_texts
+from matcher.workspaces import visible
 
 #: Column of the whole-profile similarity in the click model's feature rows.
 SIM_PROFILE = FEATURES.index("sim_profile")
@@ -54,9 +55,13 @@ class Filters:
     countries: list[str] = field(default_factory=list)
     exclude_partners: bool = False
     exclude_conflicts: bool = False
+    #: Only this workspace's profiles and the shared directory (None: every profile).
+    workspace_pk: int | None = None
 
     def active(self) -> bool:
-        return bool(self.kinds or self.countries or self.exclude_partners)
+        return bool(
+            self.kinds or self.countries or self.exclude_partners or self.workspace_pk is not None
+        )
 
 
 @dataclass
@@ -129,6 +134,8 @@ def _allowed(session: Session, query: Query, filters: Filters) -> np.ndarray | N
     if not filters.active():
         return None
     statement = select(ProfileRow.pk)
+    if filters.workspace_pk is not None:
+        statement = statement.where(visible(filters.workspace_pk))
     if filters.kinds:
         statement = statement.where(ProfileRow.kind.in_(filters.kinds))
     if filters.countries:

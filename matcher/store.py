@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.sql.elements import ColumnElement
 
 from matcher.db import ProfileRow, RelationshipRow
 from matcher.language import detect_language
@@ -35,7 +36,11 @@ def to_profile(row: ProfileRow, *, relationships: bool = True) -> Profile:
         data["relationships"] = [
             Relationship(partner=r.partner, status=r.status) for r in row.relationships
         ]
-    return Profile.model_validate(data)
+    # A workspace's stored id (``ws:<pk>:<id>``) is not one a user may give: set it after.
+    stored_id = data.pop("id")
+    profile = Profile.model_validate(data)
+    profile.id = stored_id
+    return profile
 
 
 def _facets(profile: Profile) -> dict[str, object]:
@@ -126,9 +131,12 @@ def list_rows(
     search: str | None = None,
     limit: int = 50,
     offset: int = 0,
+    where: ColumnElement[bool] | None = None,
 ) -> tuple[list[ProfileRow], int]:
-    """A page of profiles, ordered by name, and the total that match."""
+    """A page of profiles, ordered by name, and the total that match (and ``where``)."""
     query = select(ProfileRow)
+    if where is not None:
+        query = query.where(where)
     if kind:
         query = query.where(ProfileRow.kind == kind)
     if country:

@@ -65,20 +65,24 @@ class Plan:
     removed: int
 
 
-def plan(session: Session, model: str) -> Plan:
-    """What must be (re-)embedded, which stored rows are stale, and how many are up to date."""
+def plan(session: Session, model: str, pks: list[int] | None = None) -> Plan:
+    """What must be (re-)embedded, which stored rows are stale, and how many are up to date.
+
+    With ``pks``, only those profiles are looked at.
+    """
+    statement = select(
+        EmbeddingRow.pk, EmbeddingRow.profile_pk, EmbeddingRow.facet, EmbeddingRow.text_hash
+    ).where(EmbeddingRow.model == model)
+    if pks is not None:
+        statement = statement.where(EmbeddingRow.profile_pk.in_(pks))
     stored = {
         (profile_pk, facet): (row_pk, digest)
-        for row_pk, profile_pk, facet, digest in session.execute(
-            select(
-                EmbeddingRow.pk, EmbeddingRow.profile_pk, EmbeddingRow.facet, EmbeddingRow.text_hash
-            ).where(EmbeddingRow.model == model)
-        )
+        for row_pk, profile_pk, facet, digest in session.execute(statement)
     }
     pending: list[_Pending] = []
     stale: list[int] = []
     unchanged = 0
-    for row in _all_profiles(session):
+    for row in _all_profiles(session, pks):
         for facet, text in facet_texts(to_profile(row)).items():
             digest = text_hash(model, text)
             have = stored.pop((row.pk, facet), None)
@@ -93,13 +97,14 @@ def plan(session: Session, model: str) -> Plan:
     return Plan(pending, stale + emptied, unchanged, len(emptied))
 
 
-def _all_profiles(session: Session) -> Iterator[ProfileRow]:
+def _all_profiles(session: Session, pks: list[int] | None = None) -> Iterator[ProfileRow]:
     last = 0
     while True:
+        statement = select(ProfileRow).where(ProfileRow.pk > last)
+        if pks is not None:
+            statement = statement.where(ProfileRow.pk.in_(pks))
         rows = session.scalars(
-            select(ProfileRow)
-            .where(ProfileRow.pk > last)
-            .order_by(ProfileRow.pk)
+            statement.order_by(ProfileRow.pk)
             .limit(1000)
             .options(selectinload(ProfileRow.relationships))
         ).all()
@@ -118,13 +123,16 @@ def embed_profiles(
     chunk: int = 512,
     on_plan: Callable[[int], None] | None = None,
     progress: Callable[[int], None] | None = None,
+    pks: list[int] | None = None,
 ) -> EmbedReport:
     """Embed every text that has no up-to-date vector; commit chunk by chunk.
+
+    With ``pks``, only those profiles (a profile just written through the API).
 
     Each chunk is committed on its own, so an interrupted run keeps what it
     finished and the next run picks up the rest.
     """
-    todo = plan(session, embedder.name)
+    todo = plan(session, embedder.name, pks)
     report = EmbedReport(model=embedder.name, unchanged=todo.unchanged, removed=todo.removed)
     for start in range(0, len(todo.stale), 1000):
         stale = todo.stale[start : start + 1000]

@@ -5,6 +5,7 @@ from api import create_app
 from api.errors import ApiError, BadRequest, NotFound, error_body
 from matcher import store
 from matcher.profiles import Profile
+from matcher.workspaces import create_key, revoke_key
 
 
 @pytest.fixture
@@ -29,8 +30,10 @@ def app(engine, database_url):
                 ),
             ],
         )
+        _, key = create_key(session, "tests")
         session.commit()
     app = create_app({"TESTING": True, "DATABASE_URL": database_url})
+    app.config["TEST_KEY"] = key
 
     @app.get("/boom")
     def boom():
@@ -42,7 +45,38 @@ def app(engine, database_url):
 
 @pytest.fixture
 def client(app):
-    return app.test_client()
+    client = app.test_client()
+    client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {app.config['TEST_KEY']}"
+    return client
+
+
+@pytest.mark.parametrize(
+    ("header", "message"),
+    [
+        (None, "an API key is required"),
+        ("Basic dXNlcjpwdw==", "an API key is required"),
+        ("Bearer klik_not-a-key", "unknown or revoked API key"),
+    ],
+)
+def test_requests_need_a_live_key(app, header, message):
+    headers = {"Authorization": header} if header else {}
+    response = app.test_client().get("/api/v1/profiles", headers=headers)
+    assert response.status_code == 401
+    assert response.get_json()["error"]["field"] == "Authorization"
+    assert message in response.get_json()["error"]["message"]
+    assert response.headers["WWW-Authenticate"].startswith("Bearer")
+
+
+def test_a_revoked_key_stops_working(app, engine, client):
+    assert client.get("/api/v1/profiles").status_code == 200
+    with Session(engine) as session:
+        assert revoke_key(session, "tests", app.config["TEST_KEY"]) == 1
+        session.commit()
+    assert client.get("/api/v1/profiles").status_code == 401
+
+
+def test_health_needs_no_key(app):
+    assert app.test_client().get("/api/v1/health").status_code == 200
 
 
 def test_health(client):

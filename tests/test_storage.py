@@ -1,9 +1,11 @@
 """Storage on SQLite and, where a server is given, on PostgreSQL."""
 
 import json
+from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import func, inspect, select
+from alembic import command
+from sqlalchemy import func, inspect, select, text
 from sqlalchemy.orm import Session
 
 from matcher import db, store
@@ -23,6 +25,50 @@ def test_migrations_create_the_tables(engine):
     )
     assert db.schema_is_current(engine)
     db.upgrade(engine)  # idempotent
+
+
+def test_migrations_keep_every_row(database_url):
+    """Rebuilding a table (SQLite batch mode) must not cascade-delete its children."""
+    engine = db.make_engine(database_url)
+    command.upgrade(db.alembic_config(engine), "0003")
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO profiles (id, name, kind, facets, content_hash, created_at, "
+                "updated_at) VALUES ('a', 'A', 'charity', '{}', 'h', :now, :now), "
+                "('b', 'B', 'company', '{}', 'h', :now, :now)"
+            ),
+            {"now": datetime.now(UTC)},
+        )
+        a, b = connection.execute(text("SELECT pk FROM profiles ORDER BY id")).scalars()
+        connection.execute(
+            text(
+                "INSERT INTO relationships (profile_pk, partner, status) VALUES (:a, 'b', 'past')"
+            ),
+            {"a": a},
+        )
+        connection.execute(
+            text(
+                "INSERT INTO embeddings (profile_pk, facet, model, text_hash, dim, vector) "
+                "VALUES (:a, 'profile', 'm', 'h', 1, :v)"
+            ),
+            {"a": a, "v": b"\x00\x00\x00\x00"},
+        )
+        connection.execute(
+            text(
+                "INSERT INTO feedback (profile_pk, candidate_pk, outcome, created_at) "
+                "VALUES (:a, :b, 'click', :now)"
+            ),
+            {"a": a, "b": b, "now": datetime.now(UTC)},
+        )
+    db.upgrade(engine)
+    with engine.connect() as connection:
+        for table in ("profiles", "relationships", "embeddings", "feedback"):
+            count = connection.execute(text(f"SELECT count(*) FROM {table}")).scalar()
+            assert count == (2 if table == "profiles" else 1), table
+        if connection.dialect.name == "sqlite":
+            assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+    engine.dispose()
 
 
 def test_save_creates_updates_and_skips_unchanged(engine):

@@ -1,0 +1,236 @@
+"""The service over the demo directory: profiles per workspace, shortlists, screening and
+feedback, each bad input answered in the one error shape with the database unchanged."""
+
+import sqlite3
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from api import create_app
+from api.openapi import OPERATIONS
+from matcher import db
+from matcher.db import EmbeddingRow, FeedbackRow, ProfileRow
+from matcher.workspaces import create_key
+
+TOBACCO_TEXT = (
+    "Harbour Leaf Ltd. We manufacture cigarettes and heated tobacco and would like to sponsor "
+    "your lung health campaign."
+)
+
+
+@pytest.fixture(scope="module")
+def service(demo_db, tmp_path_factory, embedder):
+    """A copy of the demo database with two workspaces, and the app over it."""
+    path = tmp_path_factory.mktemp("service") / "klik.db"
+    # SQLite's backup API: a file copy would miss what is still in the write-ahead log.
+    with sqlite3.connect(demo_db.url.database) as source, sqlite3.connect(path) as target:
+        source.backup(target)
+    engine = db.make_engine(f"sqlite:///{path}")
+    db.upgrade(engine)
+    with Session(engine) as session:
+        keys = {name: create_key(session, name)[1] for name in ("acme", "rival")}
+        session.commit()
+    app = create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{path}"})
+    yield app, engine, keys
+    app.extensions["klik.engine"].dispose()
+    engine.dispose()
+
+
+def _client(service, workspace: str):
+    app, _, keys = service
+    client = app.test_client()
+    client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {keys[workspace]}"
+    return client
+
+
+@pytest.fixture
+def acme(service):
+    return _client(service, "acme")
+
+
+@pytest.fixture
+def rival(service):
+    return _client(service, "rival")
+
+
+def _counts(engine) -> tuple[int, int, int]:
+    with Session(engine) as session:
+        return tuple(  # type: ignore[return-value]
+            session.scalar(select(func.count()).select_from(table))
+            for table in (ProfileRow, EmbeddingRow, FeedbackRow)
+        )
+
+
+RIVERS = {
+    "id": "rivers",
+    "name": "Schone Rivieren",
+    "kind": "charity",
+    "country": "NL",
+    "mission": "Wij halen plastic uit rivieren voordat het de zee bereikt.",
+    "seeks": ["Koelketenlogistiek voor het vervoer van verse voedseloverschotten"],
+}
+
+
+def test_a_workspace_creates_reads_updates_and_deletes_its_profile(acme, rival, service):
+    _, engine, _ = service
+    created = acme.post("/api/v1/profiles", json=RIVERS)
+    assert created.status_code == 201, created.get_json()
+    assert created.headers["Location"].endswith("/api/v1/profiles/rivers")
+    assert created.get_json()["id"] == "rivers"
+    assert acme.get("/api/v1/profiles/rivers").get_json()["shared"] is False
+    listed = acme.get("/api/v1/profiles?q=rivieren").get_json()
+    assert [i["id"] for i in listed["items"]] == ["rivers"]
+    # The other workspace neither sees nor touches it; it may have its own "rivers".
+    assert rival.get("/api/v1/profiles/rivers").status_code == 404
+    assert rival.get("/api/v1/profiles?q=rivieren").get_json()["total"] == 0
+    assert rival.put("/api/v1/profiles/rivers", json=RIVERS).status_code == 404
+    assert rival.delete("/api/v1/profiles/rivers").status_code == 404
+    assert rival.post("/api/v1/profiles", json=RIVERS).status_code == 201
+    assert rival.delete("/api/v1/profiles/rivers").status_code == 204
+    # It is embedded at once: a shortlist for it works straight away.
+    found = acme.post("/api/v1/shortlist", json={"for": "rivers", "top": 3, "explain": False})
+    assert found.status_code == 200 and len(found.get_json()["candidates"]) == 3
+    updated = acme.put("/api/v1/profiles/rivers", json={**RIVERS, "name": "Schone Rivieren NL"})
+    assert updated.status_code == 200 and updated.get_json()["name"] == "Schone Rivieren NL"
+    assert acme.post("/api/v1/profiles", json=RIVERS).status_code == 409
+    before = _counts(engine)
+    assert acme.delete("/api/v1/profiles/rivers").status_code == 204
+    after = _counts(engine)
+    assert after[0] == before[0] - 1 and after[1] < before[1]  # its vectors went with it
+    assert acme.get("/api/v1/profiles/rivers").status_code == 404
+
+
+def test_the_shared_directory_is_read_only(acme):
+    assert acme.get("/api/v1/profiles/nl-stichting-vrije-adem").get_json()["shared"] is True
+    response = acme.put("/api/v1/profiles/nl-stichting-vrije-adem", json=RIVERS)
+    assert response.status_code == 403 and response.get_json()["error"]["code"] == "read_only"
+    assert acme.delete("/api/v1/profiles/nl-stichting-vrije-adem").status_code == 403
+
+
+def test_shortlist_returns_both_directions_and_explanations(acme):
+    response = acme.post(
+        "/api/v1/shortlist", json={"for": "nl-voedselhulp-domstad", "top": 5, "lang": "en"}
+    )
+    assert response.status_code == 200
+    data = response.get_json()
+    assert data["ranked_by"] == "click" and len(data["candidates"]) == 5
+    for candidate in data["candidates"]:
+        assert {"click", "they_fit_us", "we_fit_them", "explanation"} <= set(candidate)
+        assert candidate["explanation"]["lang"] == "en"
+
+
+def test_shortlist_for_an_inline_profile_with_filters(acme):
+    response = acme.post(
+        "/api/v1/shortlist",
+        json={"profile": RIVERS, "top": 3, "filters": {"kinds": ["company"]}, "explain": False},
+    )
+    assert response.status_code == 200
+    assert {c["kind"] for c in response.get_json()["candidates"]} == {"company"}
+
+
+def test_screening_declines_a_red_line_request(acme):
+    response = acme.post(
+        "/api/v1/screen", json={"host": "nl-stichting-vrije-adem", "request_text": TOBACCO_TEXT}
+    )
+    assert response.status_code == 200
+    data = response.get_json()
+    assert data["verdict"] == "decline" and "tabaksindustrie" in data["headline"]
+    assert data["explanation"]["conflicting"][0]["kind"] == "red_line"
+
+
+def test_feedback_is_recorded(acme, service):
+    _, engine, _ = service
+    before = _counts(engine)[2]
+    response = acme.post(
+        "/api/v1/feedback",
+        json={
+            "for": "nl-voedselhulp-domstad",
+            "candidate": "en-polar-route-logistics",
+            "outcome": "click",
+            "note": "Called them, good fit.",
+        },
+    )
+    assert response.status_code == 201 and response.get_json()["outcome"] == "click"
+    assert _counts(engine)[2] == before + 1
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "payload", "status", "field"),
+    [
+        ("post", "/api/v1/shortlist", {}, 422, None),
+        ("post", "/api/v1/shortlist", {"for": "nobody"}, 404, "for"),
+        ("post", "/api/v1/shortlist", {"for": "nl-goedemorgen-buur", "top": 0}, 422, "top"),
+        ("post", "/api/v1/shortlist", {"for": "nl-goedemorgen-buur", "top": "five"}, 422, "top"),
+        ("post", "/api/v1/shortlist", {"for": "nl-goedemorgen-buur", "lang": "fr"}, 422, "lang"),
+        ("post", "/api/v1/shortlist", {"for": "x", "colour": "red"}, 422, "colour"),
+        ("post", "/api/v1/shortlist", [1, 2], 400, "body"),
+        ("post", "/api/v1/screen", {"host": "nl-goedemorgen-buur"}, 422, None),
+        ("post", "/api/v1/screen", {"host": "nobody", "request_text": TOBACCO_TEXT}, 404, "host"),
+        ("post", "/api/v1/feedback", {"for": "nl-goedemorgen-buur"}, 422, "candidate"),
+        (
+            "post",
+            "/api/v1/feedback",
+            {"for": "nl-goedemorgen-buur", "candidate": "nobody", "outcome": "click"},
+            404,
+            "candidate",
+        ),
+        (
+            "post",
+            "/api/v1/feedback",
+            {"for": "nl-goedemorgen-buur", "candidate": "en-debt-free-youth", "outcome": "maybe"},
+            422,
+            "outcome",
+        ),
+        ("post", "/api/v1/profiles", {"name": ""}, 422, "name"),
+        ("post", "/api/v1/profiles", {"name": "No text"}, 422, None),
+        ("post", "/api/v1/profiles", {"name": "X", "mission": "m", "id": "ws:1:x"}, 422, "id"),
+        ("post", "/api/v1/profiles", {"name": "X", "mission": 5}, 422, "mission"),
+        ("get", "/api/v1/profiles/nobody", None, 404, "id"),
+    ],
+)
+def test_bad_input_answers_the_error_shape_and_changes_nothing(
+    acme, service, method, url, payload, status, field
+):
+    _, engine, _ = service
+    before = _counts(engine)
+    response = getattr(acme, method)(url, json=payload)
+    assert response.status_code == status, response.get_json()
+    error = response.get_json()["error"]
+    assert set(error) == {"code", "message", "field"} and error["message"]
+    if field is not None:
+        assert error["field"] == field
+    assert _counts(engine) == before
+
+
+def test_a_body_that_is_not_json(acme):
+    response = acme.post("/api/v1/shortlist", data="for=x", content_type="text/plain")
+    assert response.status_code == 400 and response.get_json()["error"]["field"] == "body"
+
+
+def test_an_oversized_body_is_refused(service, acme):
+    app, engine, _ = service
+    before = _counts(engine)
+    huge = {"name": "Big", "description": "x" * (app.config["MAX_CONTENT_LENGTH"] + 1)}
+    response = acme.post("/api/v1/profiles", json=huge)
+    assert response.status_code == 413
+    assert response.get_json()["error"]["code"] == "request_entity_too_large"
+    assert _counts(engine) == before
+
+
+def test_openapi_describes_every_route_with_the_validating_schemas(service, acme):
+    app, _, _ = service
+    document = app.test_client().get("/api/v1/openapi.json").get_json()  # no key needed
+    routes = {
+        (method.lower(), rule.rule.replace("<", "{").replace(">", "}"))
+        for rule in app.url_map.iter_rules()
+        if rule.rule.startswith("/api/v1")
+        for method in rule.methods - {"HEAD", "OPTIONS"}
+    }
+    described = {(m, p) for p, ops in document["paths"].items() for m in ops}
+    assert described == routes
+    for method, path, _, model, _, _ in OPERATIONS:
+        if model is not None:
+            ref = document["paths"][path][method]["requestBody"]["content"]["application/json"]
+            name = ref["schema"]["$ref"].rsplit("/", 1)[1]
+            assert name == model.__name__ and name in document["components"]["schemas"]
