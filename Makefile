@@ -29,10 +29,14 @@ $(STAMP): pyproject.toml | $(BIN)/python
 model: $(STAMP)
 	$(BIN)/python -m matcher.model_build
 
+# A key for the API's demo workspace, created once and kept in instance/demo.key.
 demo: setup
 	$(BIN)/klik init-db
 	$(BIN)/klik import data/demo/profiles.jsonl
 	$(BIN)/klik embed
+	@mkdir -p instance
+	@test -s instance/demo.key || (umask 077; $(BIN)/klik keys create --workspace demo | tail -n 1 > instance/demo.key)
+	@echo "API key of workspace 'demo' (in instance/demo.key): $$(cat instance/demo.key)"
 
 run: demo
 	$(BIN)/klik serve --host $(HOST) --port $(PORT)
