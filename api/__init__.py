@@ -23,7 +23,18 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         app.config.from_mapping(test_config)
     app.config["DATABASE_URL"] = normalise_url(app.config["DATABASE_URL"])
 
-    from api import auth, db, errors, feedback, health, openapi, profiles, screening, shortlists
+    from api import (
+        auth,
+        batches,
+        db,
+        errors,
+        feedback,
+        health,
+        openapi,
+        profiles,
+        screening,
+        shortlists,
+    )
 
     db.init_app(app)
     errors.register(app)
@@ -35,6 +46,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         shortlists.bp,
         screening.bp,
         feedback.bp,
+        batches.bp,
     ):
         app.register_blueprint(blueprint)
     return app

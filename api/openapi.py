@@ -46,6 +46,24 @@ OPERATIONS: tuple[tuple[str, str, str, type[BaseModel] | None, int, bool], ...] 
     ),
     ("post", "/api/v1/screen", "Verdict on an incoming partnership request.", ScreenIn, 200, True),
     ("post", "/api/v1/feedback", "Record what happened with a candidate.", FeedbackIn, 201, True),
+    (
+        "post",
+        "/api/v1/batches",
+        "Queue a prospect list (multipart: file, for, lang).",
+        None,
+        202,
+        True,
+    ),
+    ("get", "/api/v1/batches/{job_id}", "A batch's status and progress.", None, 200, True),
+    ("post", "/api/v1/batches/{job_id}/cancel", "Cancel a batch.", None, 200, True),
+    (
+        "get",
+        "/api/v1/batches/{job_id}/result",
+        "Every prospect ranked (format=csv|xlsx|json).",
+        None,
+        200,
+        True,
+    ),
 )
 
 ERROR = {
@@ -61,6 +79,15 @@ ERROR = {
                 "field": {"type": ["string", "null"]},
             },
         }
+    },
+}
+UPLOAD = {
+    "type": "object",
+    "required": ["file", "for"],
+    "properties": {
+        "file": {"type": "string", "format": "binary", "description": "CSV, XLSX, JSON, JSONL"},
+        "for": {"type": "string", "description": "the profile to rank for"},
+        "lang": {"type": "string", "enum": ["nl", "en"]},
     },
 }
 LIST_PARAMETERS = [
@@ -94,10 +121,24 @@ def document() -> dict[str, Any]:
         }
         if not secured:
             operation["security"] = []
-        if "{profile_id}" in path:
-            operation["parameters"] = [
-                {"name": "profile_id", "in": "path", "required": True, "schema": {"type": "string"}}
-            ]
+        for name in ("profile_id", "job_id"):
+            if f"{{{name}}}" in path:
+                operation["parameters"] = [
+                    {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+                ]
+        if path.endswith("/result"):
+            operation["parameters"].append(
+                {
+                    "name": "format",
+                    "in": "query",
+                    "schema": {"type": "string", "enum": ["csv", "xlsx", "json"]},
+                }
+            )
+        if method == "post" and path.endswith("/batches"):
+            operation["requestBody"] = {
+                "required": True,
+                "content": {"multipart/form-data": {"schema": UPLOAD}},
+            }
         elif method == "get" and path.endswith("/profiles"):
             operation["parameters"] = LIST_PARAMETERS
         if model is not None:

@@ -13,6 +13,7 @@ any one of them.
 
 from __future__ import annotations
 
+import io
 import os
 import tempfile
 from collections.abc import Callable, Sequence
@@ -95,68 +96,73 @@ class RankedProspect:
 Progress = Callable[[str, int, int], None]
 
 
-def rank_prospects(
-    session: Session,
-    embedder: Embedder,
-    model: ClickRecommender,
-    host: Query,
-    prospects: Sequence[Profile],
-    *,
-    lang: str | None = None,
-    progress: Progress | None = None,
-) -> list[RankedProspect]:
-    """Every prospect ranked for ``host`` by the combined click, best first."""
-    lang = resolve_lang(lang, host.profile.language)
-    report = progress or (lambda stage, done, total: None)
-    candidates = shortlist(session, embedder, host, top=RETRIEVE, model=model)
-    rows = [c.features for c in candidates if c.features is not None]
-    known = np.sort(model.rank_score(np.stack(rows))) if rows else np.empty(0)
-    reference = candidates[0].reference if candidates else None
+class BatchScorer:
+    """Scores prospects for one host; built once per list (or job), used chunk by chunk.
 
-    prospects = [prepare(p.model_copy()) for p in prospects]  # ids and languages, as stored
-    texts = [facet_texts(p) for p in prospects]
-    flat = [t for per in texts for t in per.values()]
-    done = 0
+    Building it weighs the host's own candidates in the directory (a shortlist of
+    :data:`~matcher.screening.RETRIEVE`), against which each prospect's verdict is set.
+    """
 
-    def embedded(n: int) -> None:
-        nonlocal done
-        done += n
-        report("embed", done, len(flat))
+    def __init__(
+        self,
+        session: Session,
+        embedder: Embedder,
+        model: ClickRecommender,
+        host: Query,
+        *,
+        lang: str | None = None,
+    ) -> None:
+        self.session, self.embedder, self.model, self.host = session, embedder, model, host
+        self.lang = resolve_lang(lang, host.profile.language)
+        candidates = shortlist(session, embedder, host, top=RETRIEVE, model=model)
+        rows = [c.features for c in candidates if c.features is not None]
+        self.known = np.sort(model.rank_score(np.stack(rows))) if rows else np.empty(0)
+        self.reference = candidates[0].reference if candidates else None
+        self.directory = directories.get(session, embedder.name)
+        self.host_vectors = query_vectors(session, embedder, host)
+        self.host_language = host.profile.language or detect_language(host.profile.all_text())
 
-    vectors = embedder.encode(flat, progress=embedded) if flat else np.empty((0, embedder.dim))
-    report("embed", len(flat), len(flat))
-    inline, start = [], 0
-    for profile, per in zip(prospects, texts, strict=True):
-        facets = dict(zip(per, vectors[start : start + len(per)], strict=True))
-        start += len(per)
-        language = profile.language or detect_language(profile.all_text())
-        inline.append(Inline(profile, facets, language))
+    def score(
+        self, prospects: Sequence[Profile], embedded: Callable[[int], None] | None = None
+    ) -> list[tuple[float, RankedProspect]]:
+        """(rank score, prospect) of each prospect, in input order; ranks are left at 0."""
+        prospects = [prepare(p.model_copy()) for p in prospects]  # ids and languages
+        texts = [facet_texts(p) for p in prospects]
+        flat = [t for per in texts for t in per.values()]
+        dim = self.embedder.dim
+        vectors = self.embedder.encode(flat, progress=embedded) if flat else np.empty((0, dim))
+        inline, start = [], 0
+        for profile, per in zip(prospects, texts, strict=True):
+            facets = dict(zip(per, vectors[start : start + len(per)], strict=True))
+            start += len(per)
+            language = profile.language or detect_language(profile.all_text())
+            inline.append(Inline(profile, facets, language))
+        out: list[tuple[float, RankedProspect]] = []
+        for begin in range(0, len(inline), CHUNK):
+            out.extend(self._chunk(inline[begin : begin + CHUNK]))
+        return out
 
-    directory = directories.get(session, embedder.name)
-    host_vectors = query_vectors(session, embedder, host)
-    host_language = host.profile.language or detect_language(host.profile.all_text())
-    scored: list[tuple[float, int, RankedProspect]] = []
-    for begin in range(0, len(inline), CHUNK):
-        chunk = inline[begin : begin + CHUNK]
+    def _chunk(self, chunk: list[Inline]) -> list[tuple[float, RankedProspect]]:
+        model, lang = self.model, self.lang
         _, features = slice_features(
-            session,
-            directory,
+            self.session,
+            self.directory,
             model,
-            embedder.name,
-            host,
-            host_vectors,
-            host_language,
+            self.embedder.name,
+            self.host,
+            self.host_vectors,
+            self.host_language,
             [],
             inline=chunk,
         )
         ours, theirs, combined = model.probabilities(features)
         raw = model.rank_score(features)
-        parts = first_order(
-            model, features, reference if reference is not None else reference_row(features)
-        )
+        reference = self.reference if self.reference is not None else reference_row(features)
+        parts = first_order(model, features, reference)
+        out = []
         for i, item in enumerate(chunk):
-            conflicts = red_line_items(host.profile, item.profile, lang)
-            rank = 1 + int(len(known) - np.searchsorted(known, raw[i], side="right"))
+            conflicts = red_line_items(self.host.profile, item.profile, lang)
+            rank = 1 + int(len(self.known) - np.searchsorted(self.known, raw[i], side="right"))
             contributions = sorted(
                 (
                     Contribution(g, round(float(p), 2))
@@ -171,7 +177,7 @@ def rank_prospects(
                 for c in contributions
                 if c.group in ("vision", "culture", "goals", "profile", "complementarity")
             )
-            verdict, headline = decide(conflicts, rank, len(known), fits=fits, lang=lang)
+            verdict, headline = decide(conflicts, rank, len(self.known), fits=fits, lang=lang)
             if verdict == "explore":
                 headline = say(lang, "explore_batch")
             reasons = f"{headline}. {summarise(explanation, features[i])}".strip()
@@ -185,11 +191,45 @@ def rank_prospects(
                 reasons,
                 conflicts,
             )
-            scored.append((float(raw[i]), begin + i, prospect))
-        report("score", min(begin + CHUNK, len(inline)), len(inline))
-    scored.sort(key=lambda t: (-t[0], t[1]))
+            out.append((float(raw[i]), prospect))
+        return out
+
+
+def rank_prospects(
+    session: Session,
+    embedder: Embedder,
+    model: ClickRecommender,
+    host: Query,
+    prospects: Sequence[Profile],
+    *,
+    lang: str | None = None,
+    progress: Progress | None = None,
+) -> list[RankedProspect]:
+    """Every prospect ranked for ``host`` by the combined click, best first."""
+    report = progress or (lambda stage, done, total: None)
+    scorer = BatchScorer(session, embedder, model, host, lang=lang)
+    scored: list[tuple[float, RankedProspect]] = []
+    texts = sum(len(facet_texts(p)) for p in prospects)
+    embedded = 0
+    for begin in range(0, len(prospects), CHUNK):
+        chunk = prospects[begin : begin + CHUNK]
+
+        def advance(n: int) -> None:
+            nonlocal embedded
+            embedded += n
+            report("embed", embedded, texts)
+
+        scored.extend(scorer.score(chunk, advance))
+        report("score", begin + len(chunk), len(prospects))
+    return assign_ranks(scored)
+
+
+def assign_ranks(scored: Sequence[tuple[float, RankedProspect]]) -> list[RankedProspect]:
+    """Best first by rank score (ties in input order), ranked from 1."""
+    order = sorted(range(len(scored)), key=lambda i: (-scored[i][0], i))
     ranked = []
-    for position, (_, _, prospect) in enumerate(scored, 1):
+    for position, i in enumerate(order, 1):
+        prospect = scored[i][1]
         prospect.rank = position
         ranked.append(prospect)
     return ranked
@@ -205,19 +245,27 @@ def output_format(path: Path, fmt: str | None = None) -> str:
     return chosen
 
 
+def render(records: Sequence[dict[str, Any]], fmt: str) -> bytes:
+    """Ranked records as a CSV (UTF-8 with BOM, for Excel), XLSX or JSON document."""
+    frame = pd.DataFrame(list(records), columns=list(COLUMNS))
+    buffer = io.BytesIO()
+    if fmt == "csv":
+        buffer.write(frame.to_csv(index=False).encode("utf-8-sig"))
+    elif fmt == "xlsx":
+        frame.to_excel(buffer, index=False, sheet_name="ranked", engine="openpyxl")
+    else:
+        buffer.write(frame.to_json(orient="records", force_ascii=False, indent=2).encode())
+    return buffer.getvalue()
+
+
 def write_ranking(ranked: Sequence[RankedProspect], path: Path, fmt: str) -> None:
     """Write the ranking to ``path`` atomically: a reader never sees half a file."""
-    frame = pd.DataFrame([p.record() for p in ranked], columns=list(COLUMNS))
+    data = render([p.record() for p in ranked], fmt)
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=f".{fmt}", dir=path.parent)
-    os.close(handle)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
-        if fmt == "csv":
-            frame.to_csv(temporary, index=False, encoding="utf-8-sig")  # Excel reads the BOM
-        elif fmt == "xlsx":
-            frame.to_excel(temporary, index=False, sheet_name="ranked", engine="openpyxl")
-        else:
-            frame.to_json(temporary, orient="records", force_ascii=False, indent=2)
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
         os.replace(temporary, path)
     finally:
         if os.path.exists(temporary):

@@ -1078,6 +1078,72 @@ def feedback_list(ctx: Context, for_: str | None, fmt: str) -> None:
     click.echo(f"{len(events)} event(s)", err=True)
 
 
+@cli.command()
+@click.option("--once", is_flag=True, help="Stop when no job is left instead of waiting.")
+@click.option(
+    "--chunk",
+    type=click.IntRange(1, 10_000),
+    default=50,
+    show_default=True,
+    help="Prospects scored per transaction.",
+)
+@click.option(
+    "--stale-after",
+    type=click.FloatRange(0.5),
+    default=120.0,
+    show_default=True,
+    help="Seconds without a heartbeat after which another worker's job is taken over.",
+)
+@click.option("--poll", type=click.FloatRange(0.05), default=1.0, show_default=True)
+@click.option(
+    "--click-model",
+    "click_model",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder of a trained click model [default: KLIK_CLICK_MODEL or models/click].",
+)
+@MODEL_OPTION
+@pass_context
+def worker(
+    ctx: Context,
+    once: bool,
+    chunk: int,
+    stale_after: float,
+    poll: float,
+    click_model: Path | None,
+    model: str | None,
+) -> None:
+    """Work through the batch jobs submitted to the API (POST /api/v1/batches).
+
+    Run one or more beside `klik serve`. A job whose worker died is taken over
+    after --stale-after seconds and goes on where it stopped.
+    """
+    from sqlalchemy.orm import sessionmaker
+
+    from matcher.jobs import work
+
+    learned = _click_model(click_model)
+    if learned is None:
+        raise Failure("the batch worker needs a click model: run `klik train`")
+    embedder = _embedder(model)
+    _check_embedding_model(learned, embedder.name)
+    with ctx.session():  # the database is reachable and up to date
+        pass
+    click.echo(f"Worker ready (chunks of {chunk}); waiting for jobs.", err=True)
+    try:
+        work(
+            sessionmaker(ctx.engine),
+            embedder,
+            learned,
+            once=once,
+            poll=poll,
+            chunk=chunk,
+            stale_after=stale_after,
+            log=lambda message: click.echo(message, err=True),
+        )
+    except KeyboardInterrupt:
+        click.echo("Worker stopped.", err=True)
+
+
 @cli.group()
 def keys() -> None:
     """API keys of workspaces: create, list and revoke."""

@@ -142,6 +142,50 @@ class StatementVectorRow(Base):
     vector: Mapped[bytes] = mapped_column(LargeBinary)
 
 
+class BatchJobRow(Base):
+    """A prospect list to rank for one host, worked through by ``klik worker`` in chunks."""
+
+    __tablename__ = "batch_jobs"
+    __table_args__ = (Index("ix_batch_jobs_status", "status"),)
+
+    pk: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    id: Mapped[str] = mapped_column(String(32), unique=True)
+    workspace_pk: Mapped[int | None] = mapped_column(
+        ForeignKey("workspaces.pk", ondelete="CASCADE"), index=True
+    )
+    host_pk: Mapped[int] = mapped_column(ForeignKey("profiles.pk", ondelete="CASCADE"))
+    lang: Mapped[str | None] = mapped_column(String(8))
+    filename: Mapped[str] = mapped_column(String(200))
+    #: queued, running, done, failed or cancelled.
+    status: Mapped[str] = mapped_column(String(16))
+    total: Mapped[int] = mapped_column(Integer)
+    done: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str | None] = mapped_column(String(1000))
+    worker: Mapped[str | None] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    heartbeat_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    #: Prospects done when the job was last (re)started, for the rate.
+    done_at_start: Mapped[int] = mapped_column(Integer, default=0)
+
+    host: Mapped[ProfileRow] = relationship()
+
+
+class BatchItemRow(Base):
+    """One prospect of a batch: its profile, and once scored, its result (exactly once)."""
+
+    __tablename__ = "batch_items"
+    __table_args__ = (UniqueConstraint("job_pk", "position"),)
+
+    pk: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    job_pk: Mapped[int] = mapped_column(ForeignKey("batch_jobs.pk", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)
+    profile: Mapped[dict[str, Any]] = mapped_column()
+    score: Mapped[float | None] = mapped_column()
+    result: Mapped[dict[str, Any] | None] = mapped_column()
+
+
 class FeedbackRow(Base):
     """One recorded outcome of a candidate shortlisted for an organisation's strategy.
 

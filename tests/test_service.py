@@ -1,16 +1,20 @@
 """The service over the demo directory: profiles per workspace, shortlists, screening and
 feedback, each bad input answered in the one error shape with the database unchanged."""
 
+import io
 import sqlite3
+from pathlib import Path
 
+import pandas as pd
 import pytest
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from api import create_app
 from api.openapi import OPERATIONS
-from matcher import db
-from matcher.db import EmbeddingRow, FeedbackRow, ProfileRow
+from matcher import db, jobs
+from matcher.click_model import ClickRecommender
+from matcher.db import BatchJobRow, EmbeddingRow, FeedbackRow, ProfileRow
 from matcher.workspaces import create_key
 
 TOBACCO_TEXT = (
@@ -234,3 +238,69 @@ def test_openapi_describes_every_route_with_the_validating_schemas(service, acme
             ref = document["paths"][path][method]["requestBody"]["content"]["application/json"]
             name = ref["schema"]["$ref"].rsplit("/", 1)[1]
             assert name == model.__name__ and name in document["components"]["schemas"]
+
+
+PROSPECTS = Path(__file__).parents[1] / "data" / "demo" / "prospects_nl.csv"
+
+
+def _upload(client, content: bytes, name: str = "prospects.csv", **form):
+    data = {"file": (io.BytesIO(content), name), "for": "en-tipping-point-climate", **form}
+    return client.post("/api/v1/batches", data=data, content_type="multipart/form-data")
+
+
+def test_a_batch_is_queued_worked_and_fetched(acme, rival, service, embedder):
+    _, engine, _ = service
+    response = _upload(acme, PROSPECTS.read_bytes())
+    assert response.status_code == 202, response.get_json()
+    job = response.get_json()
+    assert job["status"] == "queued" and job["total"] == 25 and job["done"] == 0
+    assert response.headers["Location"] == job["status_url"]
+    assert acme.get(job["result_url"]).status_code == 409  # not ready
+    assert rival.get(job["status_url"]).status_code == 404  # another workspace's
+    model = ClickRecommender.load(Path(__file__).parents[1] / "models" / "click")
+    jobs.work(sessionmaker(engine), embedder, model, once=True, chunk=10)
+    status = acme.get(job["status_url"]).get_json()
+    assert status["status"] == "done" and status["done"] == 25 and status["rate"] > 0
+    ranked = acme.get(job["result_url"] + "?format=json").get_json()
+    assert [r["rank"] for r in ranked] == list(range(1, 26))
+    assert {"click", "they_fit_us", "we_fit_them", "verdict", "reasons"} <= set(ranked[0])
+    csv = acme.get(job["result_url"] + "?format=csv")
+    assert csv.mimetype == "text/csv" and len(csv.data.decode("utf-8-sig").splitlines()) == 26
+    xlsx = acme.get(job["result_url"] + "?format=xlsx")
+    assert len(pd.read_excel(io.BytesIO(xlsx.data))) == 25
+    assert "prospects-ranked.xlsx" in xlsx.headers["Content-Disposition"]
+    assert acme.get(job["result_url"] + "?format=pdf").status_code == 400
+
+
+def test_a_batch_can_be_cancelled(acme):
+    job = _upload(acme, PROSPECTS.read_bytes()).get_json()
+    cancelled = acme.post(job["status_url"] + "/cancel")
+    assert cancelled.status_code == 200 and cancelled.get_json()["status"] == "cancelled"
+    assert acme.get(job["result_url"]).status_code == 409
+
+
+@pytest.mark.parametrize(
+    ("content", "name", "form", "status", "field"),
+    [
+        (b"naam;soort\n;bedrijf\n", "bad.csv", {}, 422, "file"),
+        (b"naam;soort\n", "empty.csv", {}, 422, "file"),
+        (b"%PDF-1.4", "list.pdf", {}, 422, "file"),
+        (b"{not json", "list.json", {}, 422, "file"),
+        (b"naam\nAcme\n", "ok.csv", {"for": "nobody"}, 404, "for"),
+        (b"naam\nAcme\n", "ok.csv", {"lang": "fr"}, 422, "lang"),
+    ],
+)
+def test_a_bad_batch_upload_queues_nothing(acme, service, content, name, form, status, field):
+    _, engine, _ = service
+    with Session(engine) as session:
+        before = session.scalar(select(func.count()).select_from(BatchJobRow))
+    response = _upload(acme, content, name, **form)
+    assert response.status_code == status, response.get_json()
+    assert response.get_json()["error"]["field"] == field
+    with Session(engine) as session:
+        assert session.scalar(select(func.count()).select_from(BatchJobRow)) == before
+
+
+def test_a_batch_needs_a_file(acme):
+    response = acme.post("/api/v1/batches", data={"for": "x"}, content_type="multipart/form-data")
+    assert response.status_code == 400 and response.get_json()["error"]["field"] == "file"
