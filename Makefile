@@ -1,5 +1,6 @@
 # Two commands do all set-up on a fresh machine:
 #   make run    install, prepare the embedding model, load the demo data, serve the API
+#               (gunicorn) with a batch worker beside it
 #   make test   install, prepare the embedding model, run lint, types and the test suite
 SHELL := /bin/bash
 PYTHON ?= python3
@@ -38,7 +39,9 @@ demo: setup
 	@test -s instance/demo.key || (umask 077; $(BIN)/klik keys create --workspace demo | tail -n 1 > instance/demo.key)
 	@echo "API key of workspace 'demo' (in instance/demo.key): $$(cat instance/demo.key)"
 
+# The batch worker runs beside the server and stops with it.
 run: demo
+	$(BIN)/klik worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT; \
 	$(BIN)/klik serve --host $(HOST) --port $(PORT)
 
 lint: $(STAMP)

@@ -1,0 +1,155 @@
+"""End to end: the real server (gunicorn) and a real worker process; the worker is killed
+in the middle of a batch, restarted, and every prospect comes out exactly once."""
+
+import json
+import os
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+import uuid
+from pathlib import Path
+
+import pytest
+from sqlalchemy.orm import Session
+
+from matcher import db
+from matcher.importers import parse_file
+from matcher.workspaces import create_key
+
+ROOT = Path(__file__).parents[1]
+PROSPECTS = ROOT / "data" / "demo" / "prospects_nl.csv"
+KLIK = [sys.executable, "-c", "from matcher.cli import main; main()"]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _call(url: str, key: str, data: bytes | None = None, content_type: str | None = None):
+    request = urllib.request.Request(url, data=data, method="POST" if data else "GET")
+    request.add_header("Authorization", f"Bearer {key}")
+    if content_type:
+        request.add_header("Content-Type", content_type)
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read())
+
+
+def _multipart(fields: dict[str, str], name: str, content: bytes) -> tuple[bytes, str]:
+    boundary = uuid.uuid4().hex
+    parts = [
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode()
+        for k, v in fields.items()
+    ]
+    parts.append(
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{name}"\r\n'
+        "Content-Type: text/csv\r\n\r\n".encode()
+        + content
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+    return b"".join(parts), f"multipart/form-data; boundary={boundary}"
+
+
+def _wait(predicate, timeout: float, what: str):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.1)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+@pytest.fixture
+def stack(demo_db, tmp_path):
+    path = tmp_path / "klik.db"
+    with sqlite3.connect(demo_db.url.database) as source, sqlite3.connect(path) as target:
+        source.backup(target)
+    engine = db.make_engine(f"sqlite:///{path}")
+    db.upgrade(engine)
+    with Session(engine) as session:
+        key = create_key(session, "e2e")[1]
+        session.commit()
+    engine.dispose()
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{path}", "OMP_NUM_THREADS": "1"}
+    port = _free_port()
+    server = subprocess.Popen(
+        [*KLIK, "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "1"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    workers: list[subprocess.Popen] = []
+
+    def start_worker() -> subprocess.Popen:
+        worker = subprocess.Popen(
+            [*KLIK, "worker", "--chunk", "2", "--stale-after", "2", "--poll", "0.2"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        workers.append(worker)
+        return worker
+
+    base = f"http://127.0.0.1:{port}/api/v1"
+    try:
+        _wait(lambda: _health(base), 90, "the server")
+        yield base, key, start_worker
+    finally:
+        for process in [server, *workers]:
+            if process.poll() is None:
+                process.terminate()
+                try:
+                    process.wait(10)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+
+
+def _health(base: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{base}/health", timeout=2) as response:
+            return response.status == 200
+    except OSError:
+        return False
+
+
+def test_a_batch_survives_a_killed_worker(stack):
+    base, key, start_worker = stack
+    body, content_type = _multipart(
+        {"for": "en-tipping-point-climate"}, "prospects.csv", PROSPECTS.read_bytes()
+    )
+    status, job = _call(f"{base}/batches", key, body, content_type)
+    assert status == 202, job
+    total = job["total"]
+    assert total == 25
+
+    def progress() -> dict:
+        return _call(f"{base}/batches/{job['id']}", key)[1]
+
+    first = start_worker()
+    midway = _wait(lambda: (p := progress())["done"] >= 4 and p, 180, "the first chunks")
+    first.send_signal(signal.SIGKILL)
+    first.wait(10)
+    stopped = progress()
+    assert 0 < stopped["done"] < total, "the worker must die in the middle"
+    assert stopped["status"] == "running" and midway["rate"] is not None
+
+    start_worker()
+    _wait(lambda: progress()["status"] == "done", 180, "the restarted worker")
+    final = progress()
+    assert final["done"] == total  # a chunk counted twice would overshoot
+
+    status, ranked = _call(f"{base}/batches/{job['id']}/result?format=json", key)
+    assert status == 200
+    names = [p.name for _, p in parse_file(PROSPECTS).profiles]
+    assert sorted(r["name"] for r in ranked) == sorted(names)  # every prospect, once
+    assert [r["rank"] for r in ranked] == list(range(1, total + 1))
