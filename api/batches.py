@@ -7,25 +7,22 @@ rows and fields, and nothing is queued); the job is then worked through by
 
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from flask import Blueprint, Response, jsonify, request, url_for
-from werkzeug.utils import secure_filename
 
 from api.auth import workspace_pk
 from api.db import get_session
 from api.errors import ApiError, BadRequest, NotFound, ValidationFailed
 from api.lookup import stored
+from api.uploads import parse_upload, refuse_bad_rows
 from matcher import jobs
 from matcher.batch import FORMATS, render
 from matcher.db import BatchJobRow
-from matcher.importers import ImportFormatError, parse_file
 
 bp = Blueprint("batches", __name__, url_prefix="/api/v1/batches")
 
-SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".json", ".jsonl", ".ndjson")
 MEDIA = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -65,13 +62,7 @@ def _status(job: BatchJobRow) -> dict[str, Any]:
 
 @bp.post("")
 def create_batch() -> tuple[Response, int, dict[str, str]]:
-    upload = request.files.get("file")
-    if upload is None or not upload.filename:
-        raise BadRequest("upload the prospect list as the multipart field 'file'", field="file")
-    name = secure_filename(upload.filename) or "prospects"
-    suffix = Path(name).suffix.lower()
-    if suffix not in SUFFIXES:
-        raise ValidationFailed(f"{name}: use a CSV, XLSX, JSON or JSONL file", field="file")
+    parsed, name = parse_upload()
     host_id = request.form.get("for")
     if not host_id:
         raise ValidationFailed("give the profile to rank for in the form field 'for'", field="for")
@@ -80,19 +71,7 @@ def create_batch() -> tuple[Response, int, dict[str, str]]:
         raise ValidationFailed("must be 'nl' or 'en'", field="lang")
     session = get_session()
     host = stored(session, host_id, "for")
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / f"upload{suffix}"
-        upload.save(path)
-        try:
-            parsed = parse_file(path)
-        except ImportFormatError as error:
-            raise ValidationFailed(str(error).replace(path.name, name), field="file") from None
-    if parsed.errors:
-        rows = sorted({e.row for e in parsed.errors})
-        listed = "; ".join(str(e) for e in parsed.errors[:5])
-        raise ValidationFailed(
-            f"{name}: {len(rows)} bad row(s), nothing was queued: {listed}", field="file"
-        )
+    refuse_bad_rows(parsed, name, "queued")
     if not parsed.profiles:
         raise ValidationFailed(f"{name}: no prospects in the file", field="file")
     job = jobs.submit(

@@ -33,6 +33,14 @@ OPERATIONS: tuple[tuple[str, str, str, type[BaseModel] | None, int, bool], ...] 
         201,
         True,
     ),
+    (
+        "post",
+        "/api/v1/profiles/import",
+        "Import a file of profiles (multipart: file, skip_invalid): all or nothing.",
+        None,
+        201,
+        True,
+    ),
     ("get", "/api/v1/profiles/{profile_id}", "One profile, yours or shared.", None, 200, True),
     ("put", "/api/v1/profiles/{profile_id}", "Replace one of your profiles.", Profile, 200, True),
     ("delete", "/api/v1/profiles/{profile_id}", "Delete one of your profiles.", None, 204, True),
@@ -81,13 +89,21 @@ ERROR = {
         }
     },
 }
-UPLOAD = {
+UPLOAD: dict[str, Any] = {
     "type": "object",
     "required": ["file", "for"],
     "properties": {
         "file": {"type": "string", "format": "binary", "description": "CSV, XLSX, JSON, JSONL"},
         "for": {"type": "string", "description": "the profile to rank for"},
         "lang": {"type": "string", "enum": ["nl", "en"]},
+    },
+}
+IMPORT: dict[str, Any] = {
+    "type": "object",
+    "required": ["file"],
+    "properties": {
+        "file": {"type": "string", "format": "binary", "description": "JSONL, JSON, CSV, XLSX"},
+        "skip_invalid": {"type": "boolean", "description": "import the good rows"},
     },
 }
 LIST_PARAMETERS = [
@@ -134,17 +150,18 @@ def document() -> dict[str, Any]:
                     "schema": {"type": "string", "enum": ["csv", "xlsx", "json"]},
                 }
             )
-        if method == "post" and path.endswith("/batches"):
+        if method == "post" and path.endswith(("/batches", "/import")):
+            form = UPLOAD if path.endswith("/batches") else IMPORT
             operation["requestBody"] = {
                 "required": True,
-                "content": {"multipart/form-data": {"schema": UPLOAD}},
+                "content": {"multipart/form-data": {"schema": form}},
             }
         elif method == "get" and path.endswith("/profiles"):
             operation["parameters"] = LIST_PARAMETERS
         if model is not None:
-            schema = model.model_json_schema(ref_template=REF, by_alias=True)
-            schemas.update(schema.pop("$defs", {}))
-            schemas[model.__name__] = schema
+            described = model.model_json_schema(ref_template=REF, by_alias=True)
+            schemas.update(described.pop("$defs", {}))
+            schemas[model.__name__] = described
             operation["requestBody"] = {
                 "required": True,
                 "content": {

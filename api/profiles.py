@@ -19,6 +19,7 @@ from api.errors import ApiError, BadRequest, Conflict, ValidationFailed
 from api.lookup import shown, stored
 from api.schemas import body
 from api.services import embedder
+from api.uploads import parse_upload, refuse_bad_rows, rows_report
 from matcher import store
 from matcher.db import ProfileRow
 from matcher.profiles import Profile
@@ -79,19 +80,32 @@ def get_profile(profile_id: str) -> Response:
 
 def _save(profile: Profile, profile_id: str) -> ProfileRow:
     """Store ``profile`` as the workspace's ``profile_id`` and embed what changed."""
+    rows, _ = _save_all([(profile, profile_id)])
+    return rows[0]
+
+
+def _save_all(profiles: list[tuple[Profile, str]]) -> tuple[list[ProfileRow], store.SaveReport]:
+    """Store profiles as the workspace's own (in one transaction), then embed them."""
     session = get_session()
     workspace = workspace_pk()
-    profile.id = internal_id(workspace, profile_id)
-    for relationship in profile.relationships:  # a partner of its own keeps to its space
-        partner = find_profile(session, workspace, relationship.partner)
-        if partner is not None:
-            relationship.partner = partner.id
-    store.save_profiles(session, [profile])
-    row = session.scalars(select(ProfileRow).where(ProfileRow.id == profile.id)).one()
-    row.workspace_pk = workspace
-    session.flush()
-    embed_profiles(session, embedder(), pks=[row.pk])  # commits
-    return row
+    batch = {profile_id for _, profile_id in profiles}
+    for profile, profile_id in profiles:
+        profile.id = internal_id(workspace, profile_id)
+        for relationship in profile.relationships:  # a partner of its own keeps to its space
+            if relationship.partner in batch:
+                relationship.partner = internal_id(workspace, relationship.partner)
+                continue
+            partner = find_profile(session, workspace, relationship.partner)
+            if partner is not None:
+                relationship.partner = partner.id
+    report = store.save_profiles(session, [p for p, _ in profiles])
+    ids = [p.id for p, _ in profiles]
+    rows = {r.id: r for r in session.scalars(select(ProfileRow).where(ProfileRow.id.in_(ids)))}
+    for row in rows.values():
+        row.workspace_pk = workspace
+    session.commit()
+    embed_profiles(session, embedder(), pks=[r.pk for r in rows.values()])  # commits
+    return [rows[i] for i in ids if i is not None], report
 
 
 @bp.post("")
@@ -106,6 +120,33 @@ def create_profile() -> tuple[Response, int, dict[str, str]]:
     row = _save(profile, profile_id)
     location = url_for("profiles.get_profile", profile_id=profile_id)
     return jsonify(shown(store.to_profile(row))), 201, {"Location": location}
+
+
+@bp.post("/import")
+def import_profiles() -> tuple[Response, int]:
+    """A file of profiles (JSONL, JSON, CSV incl. Dutch Excel CSV, XLSX) into the workspace.
+
+    All or nothing, like ``klik import``: a file with a bad row imports nothing and the
+    answer names each bad row and field, unless the form field ``skip_invalid`` is true.
+    """
+    parsed, name = parse_upload()
+    skip = request.form.get("skip_invalid", "").lower() in ("1", "true", "yes", "on")
+    if not skip:
+        refuse_bad_rows(parsed, name, "imported")
+    if not parsed.profiles:
+        raise ValidationFailed(f"{name}: no valid profiles in the file", field="file")
+    profiles = [(p, p.ensure_id()) for _, p in parsed.profiles]
+    _, report = _save_all(profiles)
+    return jsonify(
+        {
+            "file": name,
+            "created": report.created,
+            "updated": report.updated,
+            "unchanged": report.unchanged,
+            "skipped": rows_report(parsed.errors),
+            "ignored_columns": parsed.ignored_columns,
+        }
+    ), 201
 
 
 def _own(profile_id: str) -> ProfileRow:

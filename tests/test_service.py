@@ -304,3 +304,32 @@ def test_a_bad_batch_upload_queues_nothing(acme, service, content, name, form, s
 def test_a_batch_needs_a_file(acme):
     response = acme.post("/api/v1/batches", data={"for": "x"}, content_type="multipart/form-data")
     assert response.status_code == 400 and response.get_json()["error"]["field"] == "file"
+
+
+def _import(client, content: bytes, name: str, **form):
+    data = {"file": (io.BytesIO(content), name), **form}
+    return client.post("/api/v1/profiles/import", data=data, content_type="multipart/form-data")
+
+
+def test_a_dutch_excel_csv_imports_into_the_workspace(acme, rival):
+    response = _import(acme, PROSPECTS.read_bytes(), "prospects_nl.csv")
+    assert response.status_code == 201, response.get_json()
+    assert response.get_json()["created"] == 25 and response.get_json()["skipped"] == []
+    listed = acme.get("/api/v1/profiles?q=Zuivel").get_json()
+    assert listed["total"] == 1 and listed["items"][0]["shared"] is False
+    assert rival.get("/api/v1/profiles?q=Zuivel").get_json()["total"] == 0
+    again = _import(acme, PROSPECTS.read_bytes(), "prospects_nl.csv").get_json()
+    assert again["created"] == 0 and again["unchanged"] == 25
+
+
+def test_an_import_with_a_bad_row_imports_nothing_unless_told(acme, service):
+    _, engine, _ = service
+    content = b"naam;soort;missie\nGoed Doel A;goed doel;Wij helpen.\n;bedrijf;x\n"
+    before = _counts(engine)
+    refused = _import(acme, content, "bad.csv")
+    assert refused.status_code == 422
+    assert "row 3, naam" in refused.get_json()["error"]["message"]
+    assert _counts(engine) == before
+    partial = _import(acme, content, "bad.csv", skip_invalid="true")
+    assert partial.status_code == 201 and partial.get_json()["created"] == 1
+    assert partial.get_json()["skipped"][0]["row"] == 3
