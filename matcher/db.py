@@ -18,6 +18,7 @@ from sqlalchemy import (
     JSON,
     DateTime,
     Engine,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -182,7 +183,7 @@ class BatchItemRow(Base):
     job_pk: Mapped[int] = mapped_column(ForeignKey("batch_jobs.pk", ondelete="CASCADE"))
     position: Mapped[int] = mapped_column(Integer)
     profile: Mapped[dict[str, Any]] = mapped_column()
-    score: Mapped[float | None] = mapped_column()
+    score: Mapped[float | None] = mapped_column(Float)
     result: Mapped[dict[str, Any] | None] = mapped_column()
 
 
