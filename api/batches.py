@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Blueprint, Response, jsonify, request, url_for
+from sqlalchemy import select
 
 from api.auth import workspace_pk
 from api.db import get_session
@@ -36,8 +37,11 @@ class NotReady(ApiError):
 
 
 def _job(job_id: str) -> BatchJobRow:
-    session = get_session()
-    job = session.query(BatchJobRow).filter_by(id=job_id, workspace_pk=workspace_pk()).first()
+    job = get_session().scalar(
+        select(BatchJobRow).where(
+            BatchJobRow.id == job_id, BatchJobRow.workspace_pk == workspace_pk()
+        )
+    )
     if job is None:
         raise NotFound(f"no batch with id {job_id!r}", field="id")
     return job
