@@ -333,3 +333,28 @@ def test_an_import_with_a_bad_row_imports_nothing_unless_told(acme, service):
     partial = _import(acme, content, "bad.csv", skip_invalid="true")
     assert partial.status_code == 201 and partial.get_json()["created"] == 1
     assert partial.get_json()["skipped"][0]["row"] == 3
+
+
+def test_another_workspaces_batch_cannot_be_cancelled_or_fetched(acme, rival):
+    job = _upload(acme, PROSPECTS.read_bytes()).get_json()
+    for response in (
+        rival.post(job["status_url"] + "/cancel"),
+        rival.get(job["result_url"]),
+        rival.get(job["status_url"]),
+    ):
+        assert response.status_code == 404 and response.get_json()["error"]["field"] == "id"
+    assert acme.get(job["status_url"]).get_json()["status"] == "queued"
+
+
+def test_a_bad_replacement_changes_nothing(acme, service):
+    _, engine, _ = service
+    assert acme.post("/api/v1/profiles", json={**RIVERS, "id": "keep"}).status_code == 201
+    before = _counts(engine)
+    for payload, field in (
+        ({"name": "X", "mission": 5}, "mission"),
+        ({**RIVERS, "id": "other"}, "id"),
+    ):
+        response = acme.put("/api/v1/profiles/keep", json=payload)
+        assert response.status_code == 422 and response.get_json()["error"]["field"] == field
+    assert _counts(engine) == before
+    assert acme.get("/api/v1/profiles/keep").get_json()["name"] == RIVERS["name"]
