@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from matcher.db import StatementVectorRow
@@ -87,19 +89,26 @@ def statement_vectors(
     missing = {d: t for d, t in zip(digests, texts, strict=True) if d not in found}
     if missing:
         encoded = embedder.encode(list(missing.values()))
-        for digest, vector in zip(missing, encoded, strict=True):
-            found[digest] = vector
-            if session is not None:
-                session.merge(
-                    StatementVectorRow(
-                        text_hash=digest,
-                        model=embedder.name,
-                        dim=embedder.dim,
-                        vector=vector.astype(np.float32).tobytes(),
-                    )
-                )
+        found.update(zip(missing, encoded, strict=True))
         if session is not None:
-            session.commit()
+            cache_vectors(session, embedder, {d: found[d] for d in missing})
     for i, digest in enumerate(digests):
         out[i] = found[digest]
     return out
+
+
+def cache_vectors(session: Session, embedder: Embedder, vectors: dict[str, np.ndarray]) -> None:
+    """Cache vectors; a row another process stored meanwhile is left as it is."""
+    rows = [
+        {
+            "text_hash": digest,
+            "model": embedder.name,
+            "dim": embedder.dim,
+            "vector": vector.astype(np.float32).tobytes(),
+        }
+        for digest, vector in vectors.items()
+    ]
+    dialect = session.get_bind().dialect.name
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    session.execute(insert(StatementVectorRow).on_conflict_do_nothing(), rows)
+    session.commit()

@@ -30,7 +30,8 @@ from matcher.shortlist import (
     shortlist,
     slice_features,
 )
-from matcher.statements import statement_vectors, statements
+from matcher.statements import cache_vectors, statement_vectors, statements
+from matcher.vectors import text_hash
 
 ROOT = Path(__file__).parents[1]
 DEMO = ROOT / "data" / "demo" / "profiles.jsonl"
@@ -323,3 +324,13 @@ def test_cli_shortlist_json_carries_the_explanation(demo_db):
         explanation = candidate["explanation"]
         assert explanation["lang"] == "en" and explanation["summary"]
         assert {"overlapping", "complementary", "conflicting", "added_value"} <= set(explanation)
+
+
+def test_a_statement_cached_twice_is_stored_once(engine, embedder):
+    """Two processes may cache the same statement at once: the second write is a no-op."""
+    texts = ["Schone rivieren voor iedereen", "Clean rivers for everyone"]
+    with Session(engine) as session:
+        first = statement_vectors(session, embedder, texts)
+        cache_vectors(session, embedder, {text_hash(embedder.name, texts[0]): first[0]})
+        stored = session.scalar(select(func.count()).select_from(StatementVectorRow))
+    assert stored == 2
