@@ -64,6 +64,14 @@ class Context:
 
 pass_context = click.make_pass_decorator(Context)
 
+#: The click model a command ranks with (shortlist, screen, rank, worker).
+CLICK_MODEL_OPTION = click.option(
+    "--click-model",
+    "click_model",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder of a trained click model [default: KLIK_CLICK_MODEL or models/click].",
+)
+
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
@@ -309,12 +317,7 @@ def embed(ctx: Context, model: str | None, batch_size: int, quiet: bool) -> None
     help="Leave out candidates whose business crosses a red line (yours or theirs).",
 )
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
-@click.option(
-    "--click-model",
-    "click_model",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Folder of a trained click model [default: KLIK_CLICK_MODEL or models/click].",
-)
+@CLICK_MODEL_OPTION
 @click.option(
     "--similarity-only",
     is_flag=True,
@@ -433,12 +436,7 @@ def shortlist(
     type=click.Choice(["nl", "en"]),
     help="Language of the verdict and explanation [default: that of the host].",
 )
-@click.option(
-    "--click-model",
-    "click_model",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Folder of a trained click model [default: KLIK_CLICK_MODEL or models/click].",
-)
+@CLICK_MODEL_OPTION
 @MODEL_OPTION
 @pass_context
 def screen(
@@ -514,12 +512,7 @@ def screen(
     type=click.Choice(["nl", "en"]),
     help="Language of verdicts and reasons [default: that of our profile].",
 )
-@click.option(
-    "--click-model",
-    "click_model",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Folder of a trained click model [default: KLIK_CLICK_MODEL or models/click].",
-)
+@CLICK_MODEL_OPTION
 @click.option("--quiet", is_flag=True, help="No progress bars.")
 @MODEL_OPTION
 @pass_context
@@ -1095,12 +1088,7 @@ def feedback_list(ctx: Context, for_: str | None, fmt: str) -> None:
     help="Seconds without a heartbeat after which another worker's job is taken over.",
 )
 @click.option("--poll", type=click.FloatRange(0.05), default=1.0, show_default=True)
-@click.option(
-    "--click-model",
-    "click_model",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="Folder of a trained click model [default: KLIK_CLICK_MODEL or models/click].",
-)
+@CLICK_MODEL_OPTION
 @MODEL_OPTION
 @pass_context
 def worker(
