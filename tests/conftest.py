@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -40,3 +41,15 @@ def demo_db(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> Ite
         embed_profiles(session, embedder)
     yield engine
     engine.dispose()
+
+
+def copy_demo(demo_db: Engine, path: Path) -> Engine:
+    """A writable copy of the session's demo database at ``path``, migrated to the newest schema.
+
+    Uses SQLite's backup API: a file copy would miss what is still in the write-ahead log.
+    """
+    with sqlite3.connect(demo_db.url.database) as source, sqlite3.connect(path) as target:
+        source.backup(target)
+    engine = db.make_engine(f"sqlite:///{path}")
+    db.upgrade(engine)
+    return engine

@@ -5,7 +5,6 @@ import json
 import os
 import signal
 import socket
-import sqlite3
 import subprocess
 import sys
 import time
@@ -15,9 +14,9 @@ import uuid
 from pathlib import Path
 
 import pytest
+from conftest import copy_demo
 from sqlalchemy.orm import Session
 
-from matcher import db
 from matcher.importers import parse_file
 from matcher.workspaces import create_key
 
@@ -72,10 +71,7 @@ def _wait(predicate, timeout: float, what: str):
 @pytest.fixture
 def stack(demo_db, tmp_path):
     path = tmp_path / "klik.db"
-    with sqlite3.connect(demo_db.url.database) as source, sqlite3.connect(path) as target:
-        source.backup(target)
-    engine = db.make_engine(f"sqlite:///{path}")
-    db.upgrade(engine)
+    engine = copy_demo(demo_db, path)
     with Session(engine) as session:
         key = create_key(session, "e2e")[1]
         session.commit()

@@ -1,10 +1,10 @@
 """Batch jobs: every prospect scored exactly once, across a worker that dies mid-job."""
 
-import sqlite3
 import time
 from pathlib import Path
 
 import pytest
+from conftest import copy_demo
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -26,10 +26,7 @@ def model():
 @pytest.fixture
 def engine(demo_db, tmp_path):
     path = tmp_path / "jobs.db"
-    with sqlite3.connect(demo_db.url.database) as source, sqlite3.connect(path) as target:
-        source.backup(target)
-    engine = db.make_engine(f"sqlite:///{path}")
-    db.upgrade(engine)
+    engine = copy_demo(demo_db, path)
     yield engine
     engine.dispose()
 

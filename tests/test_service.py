@@ -2,17 +2,17 @@
 feedback, each bad input answered in the one error shape with the database unchanged."""
 
 import io
-import sqlite3
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import copy_demo
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from api import create_app
 from api.openapi import OPERATIONS
-from matcher import db, jobs
+from matcher import jobs
 from matcher.click_model import ClickRecommender
 from matcher.db import BatchJobRow, EmbeddingRow, FeedbackRow, ProfileRow
 from matcher.workspaces import create_key
@@ -27,11 +27,7 @@ TOBACCO_TEXT = (
 def service(demo_db, tmp_path_factory, embedder):
     """A copy of the demo database with two workspaces, and the app over it."""
     path = tmp_path_factory.mktemp("service") / "klik.db"
-    # SQLite's backup API: a file copy would miss what is still in the write-ahead log.
-    with sqlite3.connect(demo_db.url.database) as source, sqlite3.connect(path) as target:
-        source.backup(target)
-    engine = db.make_engine(f"sqlite:///{path}")
-    db.upgrade(engine)
+    engine = copy_demo(demo_db, path)
     with Session(engine) as session:
         keys = {name: create_key(session, name)[1] for name in ("acme", "rival")}
         session.commit()
