@@ -37,7 +37,8 @@ demo: setup
 	$(BIN)/klik embed
 	@mkdir -p instance
 	@test -s instance/demo.key || (umask 077; $(BIN)/klik keys create --workspace demo | tail -n 1 > instance/demo.key)
-	@echo "API key of workspace 'demo' (in instance/demo.key): $$(cat instance/demo.key)"
+	@echo "Key of workspace 'demo' (in instance/demo.key): $$(cat instance/demo.key)"
+	@echo "Sign in at http://$(HOST):$(PORT)/ with it, or send it as 'Authorization: Bearer <key>'."
 
 # The batch worker runs beside the server and stops with it.
 run: demo

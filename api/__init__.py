@@ -34,6 +34,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         profiles,
         screening,
         shortlists,
+        web,
     )
 
     db.init_app(app)
@@ -49,4 +50,5 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         batches.bp,
     ):
         app.register_blueprint(blueprint)
+    web.init_app(app)
     return app

@@ -20,6 +20,8 @@ def require_key() -> None:
     """Find the caller's workspace from ``Authorization: Bearer <key>``, or refuse (401)."""
     if request.endpoint is None or request.endpoint in PUBLIC:
         return  # unknown routes answer 404, public ones answer anyone
+    if request.blueprint is not None and request.blueprint.split(".")[0] == "web":
+        return  # the web pages sign in with a session (api.web)
     scheme, _, key = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not key.strip():
         raise Unauthorized(

@@ -112,10 +112,14 @@ def get_result(job_id: str) -> Response:
     job = _job(job_id)
     if job.status != jobs.DONE:
         raise NotReady(f"the batch is {job.status} ({job.done}/{job.total} done)", field="id")
-    records = jobs.results(get_session(), job)
+    return ranked_file(job, fmt)
+
+
+def ranked_file(job: BatchJobRow, fmt: str) -> Response:
+    """A finished job's ranked prospects as a download named after the uploaded file."""
     stem = Path(job.filename).stem
     return Response(
-        render(records, fmt),
+        render(jobs.results(get_session(), job), fmt),
         mimetype=MEDIA[fmt],
         headers={"Content-Disposition": f'attachment; filename="{stem}-ranked.{fmt}"'},
     )

@@ -55,6 +55,14 @@ OPERATIONS: tuple[tuple[str, str, str, type[BaseModel] | None, int, bool], ...] 
     ("post", "/api/v1/screen", "Verdict on an incoming partnership request.", ScreenIn, 200, True),
     ("post", "/api/v1/feedback", "Record what happened with a candidate.", FeedbackIn, 201, True),
     (
+        "get",
+        "/api/v1/feedback",
+        "Your recorded outcomes, newest first (for, limit, offset).",
+        None,
+        200,
+        True,
+    ),
+    (
         "post",
         "/api/v1/batches",
         "Queue a prospect list (multipart: file, for, lang).",
@@ -158,6 +166,11 @@ def document() -> dict[str, Any]:
             }
         elif method == "get" and path.endswith("/profiles"):
             operation["parameters"] = LIST_PARAMETERS
+        elif method == "get" and path.endswith("/feedback"):
+            operation["parameters"] = [
+                {"name": "for", "in": "query", "required": False, "schema": {"type": "string"}},
+                *LIST_PARAMETERS[-2:],
+            ]
         if model is not None:
             described = model.model_json_schema(ref_template=REF, by_alias=True)
             schemas.update(described.pop("$defs", {}))

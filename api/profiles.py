@@ -15,9 +15,9 @@ from sqlalchemy import select
 
 from api.auth import workspace_pk
 from api.db import get_session
-from api.errors import ApiError, BadRequest, Conflict, ValidationFailed
+from api.errors import ApiError, Conflict, ValidationFailed
 from api.lookup import shown, stored
-from api.schemas import body
+from api.schemas import body, int_arg
 from api.services import embedder
 from api.uploads import parse_upload, refuse_bad_rows, rows_report
 from matcher import store
@@ -34,19 +34,6 @@ class ReadOnly(ApiError):
     code = "read_only"
 
 
-def _int_arg(name: str, default: int, low: int, high: int) -> int:
-    raw = request.args.get(name)
-    if raw is None:
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise BadRequest(f"must be an integer, got {raw!r}", field=name) from None
-    if not low <= value <= high:
-        raise BadRequest(f"must be between {low} and {high}", field=name)
-    return value
-
-
 def _summary(row: ProfileRow) -> dict[str, Any]:
     item: dict[str, Any] = {k: getattr(row, k) for k in store.IDENTITY}
     item["id"] = external_id(row.id)
@@ -56,8 +43,8 @@ def _summary(row: ProfileRow) -> dict[str, Any]:
 
 @bp.get("")
 def list_profiles() -> Response:
-    limit = _int_arg("limit", 50, 1, 500)
-    offset = _int_arg("offset", 0, 0, 10**9)
+    limit = int_arg("limit", 50, 1, 500)
+    offset = int_arg("offset", 0, 0, 10**9)
     rows, total = store.list_rows(
         get_session(),
         kind=request.args.get("kind"),
@@ -78,7 +65,7 @@ def get_profile(profile_id: str) -> Response:
     return jsonify({**shown(store.to_profile(row)), "shared": row.workspace_pk is None})
 
 
-def _save(profile: Profile, profile_id: str) -> ProfileRow:
+def save_own(profile: Profile, profile_id: str) -> ProfileRow:
     """Store ``profile`` as the workspace's ``profile_id`` and embed what changed."""
     rows, _ = _save_all([(profile, profile_id)])
     return rows[0]
@@ -117,7 +104,7 @@ def create_profile() -> tuple[Response, int, dict[str, str]]:
         select(ProfileRow.pk).where(ProfileRow.id == internal_id(workspace_pk(), profile_id))
     ):
         raise Conflict(f"you already have a profile with id {profile_id!r}", field="id")
-    row = _save(profile, profile_id)
+    row = save_own(profile, profile_id)
     location = url_for("profiles.get_profile", profile_id=profile_id)
     return jsonify(shown(store.to_profile(row))), 201, {"Location": location}
 
@@ -162,7 +149,7 @@ def update_profile(profile_id: str) -> Response:
     profile = body(Profile)
     if profile.id is not None and profile.id != profile_id:
         raise ValidationFailed(f"the body's id must be {profile_id!r} or absent", field="id")
-    row = _save(profile, profile_id)
+    row = save_own(profile, profile_id)
     return jsonify(shown(store.to_profile(row)))
 
 

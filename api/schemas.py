@@ -86,3 +86,17 @@ def body(model: type[M]) -> M:
         first = error.errors()[0]
         where = ".".join(str(p) for p in first["loc"]) or None
         raise ValidationFailed(first["msg"], field=where) from None
+
+
+def int_arg(name: str, default: int, low: int, high: int) -> int:
+    """The query parameter ``name`` as an integer in ``low..high`` (400 naming it if not)."""
+    raw = request.args.get(name)
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise BadRequest(f"must be an integer, got {raw!r}", field=name) from None
+    if not low <= value <= high:
+        raise BadRequest(f"must be between {low} and {high}", field=name)
+    return value

@@ -983,7 +983,7 @@ def split_benchmark(
 )
 @pass_context
 def serve(ctx: Context, host: str, port: int, workers: int, dev: bool) -> None:
-    """Serve the HTTP API (gunicorn)."""
+    """Serve the web pages and the HTTP API (gunicorn)."""
     from api import create_app
 
     with ctx.session():

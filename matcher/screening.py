@@ -64,6 +64,9 @@ class Screening:
     request: Profile
     explanation: Explanation
     notes: list[str] = field(default_factory=list)
+    #: The pair's feature row and the typical candidate's (None without a click model).
+    features: np.ndarray | None = field(default=None, repr=False)
+    reference: np.ndarray | None = field(default=None, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -153,7 +156,18 @@ def screen(
     )
     verdict, headline, reasons = _verdict(explanation, rank, total, lang)
     return Screening(
-        verdict, headline, reasons, click, ours, theirs, rank, total, request.profile, explanation
+        verdict,
+        headline,
+        reasons,
+        click,
+        ours,
+        theirs,
+        rank,
+        total,
+        request.profile,
+        explanation,
+        features=row,
+        reference=reference,
     )
 
 

@@ -93,8 +93,18 @@ def list_keys(session: Session, workspace: str | None = None) -> list[ApiKeyRow]
 
 def authenticate(session: Session, key: str) -> WorkspaceRow | None:
     """The workspace of a live key, or None for an unknown or revoked one."""
+    return workspace_of_hash(session, key_hash(key))
+
+
+def key_hash(key: str) -> str:
+    """What is stored of a key (a web session keeps this, never the key)."""
+    return _hash(key)
+
+
+def workspace_of_hash(session: Session, hashed: str) -> WorkspaceRow | None:
+    """The workspace of the live key with this hash, or None (unknown or revoked)."""
     row = session.scalar(
-        select(ApiKeyRow).where(ApiKeyRow.key_hash == _hash(key), ApiKeyRow.revoked_at.is_(None))
+        select(ApiKeyRow).where(ApiKeyRow.key_hash == hashed, ApiKeyRow.revoked_at.is_(None))
     )
     return row.workspace if row is not None else None
 

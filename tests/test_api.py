@@ -35,8 +35,12 @@ def app(engine, database_url):
     app = create_app({"TESTING": True, "DATABASE_URL": database_url})
     app.config["TEST_KEY"] = key
 
-    @app.get("/boom")
+    @app.get("/api/v1/boom")
     def boom():
+        raise RuntimeError("secret internals")
+
+    @app.get("/boom")
+    def boom_page():
         raise RuntimeError("secret internals")
 
     yield app
@@ -125,12 +129,16 @@ def test_method_not_allowed_uses_the_shape(client):
 
 
 def test_unexpected_errors_do_not_leak_internals(client):
-    response = client.get("/boom")
+    response = client.get("/api/v1/boom")
     assert response.status_code == 500
     assert response.get_json() == error_body(
         "internal_error", "an unexpected error occurred; it has been logged"
     )
     assert b"secret" not in response.data and b"Traceback" not in response.data
+    page = client.get("/boom")  # off the API, a person reads a page
+    assert page.status_code == 500 and page.mimetype == "text/html"
+    assert b"Something unexpected went wrong" in page.data
+    assert b"secret" not in page.data and b"Traceback" not in page.data
 
 
 def test_error_classes_carry_their_status():

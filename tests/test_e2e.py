@@ -2,12 +2,7 @@
 in the middle of a batch, restarted, and every prospect comes out exactly once."""
 
 import json
-import os
 import signal
-import socket
-import subprocess
-import sys
-import time
 import urllib.error
 import urllib.request
 import uuid
@@ -15,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from conftest import copy_demo
+from servers import serve, wait_for
 from sqlalchemy.orm import Session
 
 from matcher.importers import parse_file
@@ -22,13 +18,6 @@ from matcher.workspaces import create_key
 
 ROOT = Path(__file__).parents[1]
 PROSPECTS = ROOT / "data" / "demo" / "prospects_nl.csv"
-KLIK = [sys.executable, "-c", "from matcher.cli import main; main()"]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _call(url: str, key: str, data: bytes | None = None, content_type: str | None = None):
@@ -58,16 +47,6 @@ def _multipart(fields: dict[str, str], name: str, content: bytes) -> tuple[bytes
     return b"".join(parts), f"multipart/form-data; boundary={boundary}"
 
 
-def _wait(predicate, timeout: float, what: str):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
 @pytest.fixture
 def stack(demo_db, tmp_path):
     path = tmp_path / "klik.db"
@@ -76,46 +55,12 @@ def stack(demo_db, tmp_path):
         key = create_key(session, "e2e")[1]
         session.commit()
     engine.dispose()
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{path}", "OMP_NUM_THREADS": "1"}
-    port = _free_port()
-    server = subprocess.Popen(
-        [*KLIK, "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "1"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    workers: list[subprocess.Popen] = []
+    with serve(path) as running:
 
-    def start_worker() -> subprocess.Popen:
-        worker = subprocess.Popen(
-            [*KLIK, "worker", "--chunk", "2", "--stale-after", "2", "--poll", "0.2"],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        workers.append(worker)
-        return worker
+        def start_worker():
+            return running.start_worker("--chunk", "2", "--stale-after", "2", "--poll", "0.2")
 
-    base = f"http://127.0.0.1:{port}/api/v1"
-    try:
-        _wait(lambda: _health(base), 90, "the server")
-        yield base, key, start_worker
-    finally:
-        for process in [server, *workers]:
-            if process.poll() is None:
-                process.terminate()
-                try:
-                    process.wait(10)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-
-
-def _health(base: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{base}/health", timeout=2) as response:
-            return response.status == 200
-    except OSError:
-        return False
+        yield f"{running.root}/api/v1", key, start_worker
 
 
 def test_a_batch_survives_a_killed_worker(stack):
@@ -132,7 +77,7 @@ def test_a_batch_survives_a_killed_worker(stack):
         return _call(f"{base}/batches/{job['id']}", key)[1]
 
     first = start_worker()
-    midway = _wait(lambda: (p := progress())["done"] >= 4 and p, 180, "the first chunks")
+    midway = wait_for(lambda: (p := progress())["done"] >= 4 and p, 180, "the first chunks")
     first.send_signal(signal.SIGKILL)
     first.wait(10)
     stopped = progress()
@@ -140,7 +85,7 @@ def test_a_batch_survives_a_killed_worker(stack):
     assert stopped["status"] == "running" and midway["rate"] is not None
 
     start_worker()
-    _wait(lambda: progress()["status"] == "done", 180, "the restarted worker")
+    wait_for(lambda: progress()["status"] == "done", 180, "the restarted worker")
     final = progress()
     assert final["done"] == total  # a chunk counted twice would overshoot
 

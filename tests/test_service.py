@@ -155,6 +155,28 @@ def test_feedback_is_recorded(acme, service):
     assert _counts(engine)[2] == before + 1
 
 
+def test_a_workspace_lists_its_own_feedback_only(acme, rival):
+    for outcome in ("contacted", "partnered"):
+        response = acme.post(
+            "/api/v1/feedback",
+            json={
+                "for": "nl-goedemorgen-buur",
+                "candidate": "en-debt-free-youth",
+                "outcome": outcome,
+            },
+        )
+        assert response.status_code == 201
+    listed = acme.get("/api/v1/feedback", query_string={"for": "nl-goedemorgen-buur"}).get_json()
+    assert listed["total"] == 2
+    assert [i["outcome"] for i in listed["items"]] == ["partnered", "contacted"]  # newest first
+    assert {i["candidate"] for i in listed["items"]} == {"en-debt-free-youth"}
+    page = acme.get("/api/v1/feedback", query_string={"limit": 1, "offset": 1}).get_json()
+    assert len(page["items"]) == 1 and page["total"] >= 2
+    assert rival.get("/api/v1/feedback").get_json()["total"] == 0
+    assert rival.get("/api/v1/feedback?limit=0").status_code == 400
+    assert acme.get("/api/v1/feedback?for=nobody").status_code == 404
+
+
 @pytest.mark.parametrize(
     ("method", "url", "payload", "status", "field"),
     [
