@@ -20,7 +20,8 @@ from sqlalchemy.orm import Session
 
 from matcher import db
 from matcher.baselines import PopularityRecommender, RandomRecommender, make_baselines
-from matcher.cli import Failure, _learned_model, cli
+from matcher.cli import Failure, cli
+from matcher.cli.base import _learned_model
 from matcher.evaluation import (
     BenchmarkError,
     evaluate,
