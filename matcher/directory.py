@@ -17,7 +17,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.stats import rankdata
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -38,11 +37,17 @@ class Directory:
     pks
         Sorted profile pks; ``row[pk]`` is a profile's position.
     graph
-        Symmetric 0/1 CSR adjacency of relationships between stored profiles.
+        Symmetric 0/1 CSR adjacency of relationships between profiles of the shared
+        directory. A workspace's own profiles are nodes without edges: their
+        relationships count for that workspace's own queries only (see
+        :func:`matcher.shortlist.slice_features`), so one workspace's partners never
+        change another's partner counts.
+    private
+        True for a workspace's own profile.
     degree, degree_pct
-        Partners per profile, and its percentile among all profiles.
+        Partners per profile, and its percentile among the shared directory's.
     mean_degree
-        Mean number of partners.
+        Mean number of partners in the shared directory.
     centring
         Per facet, the language centring fitted on the stored vectors.
     sample
@@ -53,6 +58,7 @@ class Directory:
     pks: np.ndarray
     ids: list[str]
     graph: sp.csr_matrix
+    private: np.ndarray
     degree: np.ndarray
     degree_pct: np.ndarray
     mean_degree: float
@@ -72,11 +78,14 @@ class Directory:
     @classmethod
     def load(cls, session: Session, model: str) -> Directory:
         identity = session.execute(
-            select(ProfileRow.pk, ProfileRow.id, ProfileRow.language).order_by(ProfileRow.pk)
+            select(
+                ProfileRow.pk, ProfileRow.id, ProfileRow.language, ProfileRow.workspace_pk
+            ).order_by(ProfileRow.pk)
         ).all()
-        pks = np.array([pk for pk, _, _ in identity], dtype=np.int64)
-        ids = [pid for _, pid, _ in identity]
-        languages = {pk: language for pk, _, language in identity}
+        pks = np.array([pk for pk, *_ in identity], dtype=np.int64)
+        ids = [pid for _, pid, *_ in identity]
+        languages = {pk: language for pk, _, language, _ in identity}
+        private = np.array([owner is not None for *_, owner in identity], dtype=bool)
         row = {int(pk): i for i, pk in enumerate(pks)}
         row_of_id = {pid: i for i, pid in enumerate(ids)}
         a, b = [], []
@@ -85,14 +94,15 @@ class Directory:
         ):
             j = row_of_id.get(partner)
             i = row[profile_pk]
-            if j is not None and j != i:
+            if j is not None and j != i and not private[i] and not private[j]:
                 a.append(i)
                 b.append(j)
         n = len(pks)
         graph = sp.coo_matrix((np.ones(len(a), dtype=np.float32), (a, b)), shape=(n, n)).tocsr()
         graph = sp.csr_matrix(((graph + graph.T) > 0).astype(np.float32))
         degree = np.asarray(graph.sum(axis=1)).ravel()
-        pct = rankdata(degree, method="average") / n if n else degree
+        shared = degree[~private]
+        pct = degree_percentiles(shared, degree)
         centring: dict[str, LanguageCentring] = {}
         sample = np.zeros((0, 0), dtype=np.float32)
         for facet in EMBEDDED_FACETS:
@@ -113,12 +123,30 @@ class Directory:
             pks=pks,
             ids=ids,
             graph=graph,
+            private=private,
             degree=degree,
             degree_pct=np.asarray(pct, dtype=np.float64),
-            mean_degree=max(float(degree.mean()), 1e-9) if n else 1.0,
+            mean_degree=max(float(shared.mean()), 1e-9) if len(shared) else 1.0,
             centring=centring,
             sample=sample,
         )
+
+
+def degree_percentiles(population: np.ndarray, degrees: np.ndarray) -> np.ndarray:
+    """Percentile of each of ``degrees`` partners among ``population``'s numbers of partners.
+
+    The average rank of the tied group over the population's size
+    (``rankdata(method="average") / n`` for members of the population), so an
+    outsider with a member's number of partners gets that member's percentile.
+    """
+    degrees = np.asarray(degrees, dtype=np.float64)
+    n = len(population)
+    if n == 0:
+        return np.full(len(degrees), 0.5)
+    ordered = np.sort(population)
+    less = np.searchsorted(ordered, degrees, side="left")
+    equal = np.searchsorted(ordered, degrees, side="right") - less
+    return np.asarray((less + (np.maximum(equal, 1) + 1) / 2) / n, dtype=np.float64)
 
 
 def state(session: Session, model: str) -> tuple[int, ...]:

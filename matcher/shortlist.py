@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session, selectinload
 from matcher.click_model import ClickRecommender
 from matcher.conflicts import RedLineHit, red_line_hits
 from matcher.db import EmbeddingRow, ProfileRow, RelationshipRow
-from matcher.directory import Directory, directories
+from matcher.directory import Directory, degree_percentiles, directories
 from matcher.embedding import Embedder
 from matcher.explain import Explanation, explain
 from matcher.features import FEATURES, Context, PairFeatures
@@ -276,8 +276,19 @@ def _network_candidates(
     return pks
 
 
+def _shared_member(directory: Directory, query: Query) -> bool:
+    """Whether the query is a stored profile of the shared directory (its edges are there)."""
+    return (
+        query.pk is not None
+        and query.pk in directory.row
+        and not directory.private[directory.row[query.pk]]
+    )
+
+
 def _partner_rows(directory: Directory, query: Query) -> np.ndarray:
-    if query.pk is not None and query.pk in directory.row:
+    """Directory rows of the query's partners: its edges, or else its relationships."""
+    if _shared_member(directory, query):
+        assert query.pk is not None
         return directory.neighbours(np.array([directory.row[query.pk]]))
     rows = [directory.row_of_id.get(r.partner) for r in query.profile.relationships]
     return np.array(sorted({r for r in rows if r is not None}), dtype=np.int64)
@@ -397,7 +408,8 @@ def slice_features(
     population = Population(ids, profiles, facet_vectors, graph)
     head_degrees = [len(partners), *(len(rows) for rows in outside)]
     head_pcts = [_degree_pct(directory, d) for d in head_degrees]
-    if query.pk is not None and query.pk in directory.row:
+    if _shared_member(directory, query):
+        assert query.pk is not None
         head_pcts[0] = float(directory.degree_pct[directory.row[query.pk]])
     context = Context(
         degree=np.concatenate([head_degrees, directory.degree[members]]),
@@ -418,18 +430,9 @@ def _named_rows(directory: Directory, profile: Profile) -> np.ndarray:
 
 
 def _degree_pct(directory: Directory, degree: int) -> float:
-    """Percentile of ``degree`` partners among the directory's, as a stored profile gets it.
-
-    The average rank of the tied group (``rankdata(method="average")``) over
-    the directory's size, so an outsider with a stored profile's relationships
-    gets that profile's percentile.
-    """
-    n = len(directory.degree)
-    if n == 0:
-        return 0.5
-    less = int(np.sum(directory.degree < degree))
-    equal = int(np.sum(directory.degree == degree))
-    return float((less + (max(equal, 1) + 1) / 2) / n)
+    """Percentile of ``degree`` partners among the shared directory's, as a member gets it."""
+    shared = directory.degree[~directory.private]
+    return float(degree_percentiles(shared, np.array([degree]))[0])
 
 
 def _slice_vectors(

@@ -376,3 +376,38 @@ def test_a_bad_replacement_changes_nothing(acme, service):
         assert response.status_code == 422 and response.get_json()["error"]["field"] == field
     assert _counts(engine) == before
     assert acme.get("/api/v1/profiles/keep").get_json()["name"] == RIVERS["name"]
+
+
+def test_a_workspaces_partners_never_change_another_workspaces_clicks(acme, rival):
+    """Partner counts come from the shared directory: acme's own relationships count for
+    acme's queries only."""
+    ask = {"for": "en-codebridge-schools", "top": 10, "explain": False}
+    before = rival.post("/api/v1/shortlist", json=ask).get_json()["candidates"]
+    partners = [c["id"] for c in before[:3]]
+    created = acme.post(
+        "/api/v1/profiles",
+        json={
+            "id": "partner-hub",
+            "name": "Partner Hub",
+            "mission": "We connect schools, coders and charities in digital inclusion.",
+            "relationships": [{"partner": p} for p in partners],
+        },
+    )
+    assert created.status_code == 201
+    after = rival.post("/api/v1/shortlist", json=ask).get_json()["candidates"]
+    assert [(c["id"], c["click"]) for c in after] == [(c["id"], c["click"]) for c in before]
+
+    own = acme.post(
+        "/api/v1/shortlist",
+        json={
+            "for": "partner-hub",
+            "top": 20,
+            "explain": False,
+            "filters": {"exclude_partners": True},
+        },
+    ).get_json()["candidates"]
+    assert own and not set(partners) & {c["id"] for c in own}
+    with_partners = acme.post(
+        "/api/v1/shortlist", json={"for": "partner-hub", "top": 20, "explain": False}
+    ).get_json()["candidates"]
+    assert set(partners) <= {c["id"] for c in with_partners}  # known as its partners
