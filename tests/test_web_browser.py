@@ -128,6 +128,8 @@ def test_a_person_finds_screens_and_ranks(site, browser, tmp_path):
     page.get_by_label("Workspace key").fill(key)
     page.get_by_role("button", name="Sign in").click()
     sync_api.expect(page.get_by_role("heading", name="Find partners")).to_be_visible()
+    page.keyboard.press("Tab")  # the first stop is the link past the menu to the content
+    assert page.evaluate("document.activeElement.textContent") == "Skip to content"
 
     # Our profile: an empty one is refused, naming what is missing; a real one is saved.
     page.get_by_role("link", name="Our profile").click()
@@ -158,7 +160,8 @@ def test_a_person_finds_screens_and_ranks(site, browser, tmp_path):
     sync_api.expect(first.locator("dl.click")).to_contain_text("They fit us")
     sync_api.expect(first.locator("dl.click")).to_contain_text("We fit them")
     sync_api.expect(first.locator("svg[role=img]")).to_have_count(1)
-    first.get_by_text("Show the explanation").click()
+    first.locator("summary").focus()  # the explanation opens from the keyboard too
+    page.keyboard.press("Enter")
     explanation = first.locator(".explanation")
     sync_api.expect(explanation).to_be_visible()
     sync_api.expect(explanation.locator("h4").first).to_be_visible()
