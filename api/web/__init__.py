@@ -16,7 +16,6 @@ from typing import Any
 from flask import (
     Blueprint,
     Flask,
-    Response,
     current_app,
     flash,
     g,
@@ -127,5 +126,5 @@ def init_app(app: Flask) -> None:
     app.extensions["klik.error_page"] = error_page
 
     @app.errorhandler(CSRFError)
-    def form_expired(_error: CSRFError) -> tuple[str, int] | Response:
+    def form_expired(_error: CSRFError) -> tuple[str, int]:
         return render_template("web/error.html", status=400, message=t("error_form_expired")), 400
