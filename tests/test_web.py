@@ -217,6 +217,35 @@ def test_a_profile_is_created_edited_and_keeps_every_facet(site, acme):
     assert "already have a profile with this name" in _text(again.text)
 
 
+def test_partners_are_kept_as_relationships_and_can_be_left_out(site, acme):
+    form = {**COURIERS, "name": "Fietskoeriers Noord", "partners": "en-tipping-point-climate\n"}
+    created = _post(acme, "/profiles/new", form)
+    assert created.status_code == 302
+    profile_id = created.location.split("for=")[1]
+    assert "en-tipping-point-climate" in acme.get(f"/profiles/{profile_id}/edit").text
+    shown = acme.get("/partners", query_string={"for": profile_id, "top": "20"}).text
+    left_out = acme.get(
+        "/partners", query_string={"for": profile_id, "top": "20", "exclude_partners": "1"}
+    ).text
+    assert "Tipping Point" in shown and "Tipping Point" not in left_out
+
+
+def test_a_profile_can_be_deleted_by_its_workspace_only(site, acme):
+    created = _post(acme, "/profiles/new", {**COURIERS, "name": "Tijdelijk Profiel"})
+    profile_id = created.location.split("for=")[1]
+    rival = _signed_in(site, "rival")
+    token = _token(rival.get("/profiles").text)
+    refused = rival.post(f"/profiles/{profile_id}/delete", data={"csrf_token": token})
+    assert refused.status_code == 404
+    before = _count(site[1], ProfileRow)
+    token = _token(acme.get(f"/profiles/{profile_id}/edit").text)
+    deleted = acme.post(f"/profiles/{profile_id}/delete", data={"csrf_token": token})
+    assert deleted.status_code == 302
+    assert _count(site[1], ProfileRow) == before - 1
+    assert "Profile Tijdelijk Profiel deleted" in _text(acme.get("/profiles").text)
+    assert acme.get(f"/profiles/{profile_id}/edit").status_code == 404
+
+
 def test_another_workspace_cannot_open_our_profile(site, acme):
     rival = _signed_in(site, "rival")
     response = rival.get(f"/profiles/{_couriers_id(acme)}/edit")

@@ -12,9 +12,9 @@ from api.db import get_session
 from api.profiles import save_own
 from api.web.common import own_profiles, shown_id, t
 from matcher.db import ProfileRow
-from matcher.profiles import Kind, Profile
+from matcher.profiles import Kind, Profile, Relationship
 from matcher.store import to_profile
-from matcher.workspaces import internal_id
+from matcher.workspaces import external_id, internal_id
 
 bp = Blueprint("profiles", __name__, url_prefix="/profiles")
 
@@ -43,6 +43,7 @@ GROUPS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
             ("offers", "lines"),
             ("seeks", "lines"),
             ("red_lines", "lines"),
+            ("partners", "lines"),
             ("tags", "lines"),
         ),
     ),
@@ -57,15 +58,22 @@ def _values(profile: Profile | None) -> dict[str, str]:
     if profile is None:
         return {"kind": Kind.other.value}
     data = profile.model_dump(mode="json", exclude_none=True)
-    return {
+    values = {
         key: "\n".join(value) if isinstance(value, list) else str(value)
         for key, value in data.items()
         if key != "relationships"
     }
+    values["partners"] = "\n".join(external_id(r.partner) for r in profile.relationships)
+    return values
 
 
-def _read_form(form: Any) -> tuple[dict[str, Any], dict[str, str]]:
-    """The form as profile data, and the problems found before validation."""
+def _read_form(form: Any, kept: list[Relationship]) -> tuple[dict[str, Any], dict[str, str]]:
+    """The form as profile data, and the problems found before validation.
+
+    Partners are ids or names, one per line; one already known keeps its status
+    (current or past), a new one is current.
+    """
+    status = {external_id(r.partner): r.status for r in kept}
     data: dict[str, Any] = {}
     for _, fields in GROUPS:
         for name, kind in fields:
@@ -74,6 +82,10 @@ def _read_form(form: Any) -> tuple[dict[str, Any], dict[str, str]]:
                 data[name] = [line.strip() for line in raw.splitlines() if line.strip()]
             elif raw:
                 data[name] = raw.upper() if name == "country" else raw
+    data["relationships"] = [
+        {"partner": p, "status": status.get(p, "current")}
+        for p in dict.fromkeys(data.pop("partners"))
+    ]
     errors = {}
     if not any(data.get(name) for name in SUBSTANCE):
         errors["mission"] = t("profile_empty")
@@ -84,6 +96,7 @@ def _field_errors(error: ValidationError) -> dict[str, str]:
     found: dict[str, str] = {}
     for problem in error.errors():
         name = str(problem["loc"][0]) if problem["loc"] else SUBSTANCE[0]
+        name = "partners" if name == "relationships" else name
         found.setdefault(name, problem["msg"])
     return found
 
@@ -129,13 +142,14 @@ def edit(profile_id: str) -> Any:
 
 
 def _submit(editing: str | None) -> Any:
-    data, errors = _read_form(request.form)
+    kept = to_profile(_own_row(editing)).relationships if editing is not None else []
+    data, errors = _read_form(request.form, kept)
     profile = None
     try:
         profile = Profile(**data)
     except ValidationError as error:
         errors = {**_field_errors(error), **errors}
-    values = {k: "\n".join(v) if isinstance(v, list) else v for k, v in data.items()}
+    values = {name: request.form.get(name, "") for _, fields in GROUPS for name, _ in fields}
     if errors or profile is None:
         flash(t("profile_fix"), "error")
         return _form(values, errors, editing, 422)
@@ -146,10 +160,19 @@ def _submit(editing: str | None) -> Any:
     ):
         flash(t("profile_fix"), "error")
         return _form(values, {"name": t("profile_exists")}, editing, 409)
-    if editing is not None:  # keep the relationships the form does not show
-        profile.relationships = to_profile(_own_row(editing)).relationships
     save_own(profile, profile_id)
     session["profile"] = profile_id
     flash(t("profile_saved"), "info")
     target: dict[str, Any] = {"for": profile_id}
     return redirect(url_for("web.partners.find", **target))
+
+
+@bp.post("/<profile_id>/delete")
+def delete(profile_id: str) -> Any:
+    row = _own_row(profile_id)
+    get_session().delete(row)
+    get_session().commit()
+    if session.get("profile") == profile_id:
+        session.pop("profile")
+    flash(t("profile_deleted", name=row.name), "info")
+    return redirect(url_for("web.profiles.index"))

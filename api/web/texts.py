@@ -102,6 +102,16 @@ TEXTS: dict[str, dict[str, str]] = {
     "f_seeks": {"nl": "Wat wij zoeken", "en": "What we seek"},
     "f_red_lines": {"nl": "Rode lijnen", "en": "Red lines"},
     "f_tags": {"nl": "Trefwoorden", "en": "Tags"},
+    "f_partners": {
+        "nl": "Huidige en vroegere partners (id of naam)",
+        "en": "Current and past partners (id or name)",
+    },
+    "profile_delete": {"nl": "Profiel verwijderen", "en": "Delete profile"},
+    "profile_delete_confirm": {
+        "nl": "Dit profiel verwijderen? Dit kan niet ongedaan worden gemaakt.",
+        "en": "Delete this profile? This cannot be undone.",
+    },
+    "profile_deleted": {"nl": "Profiel {name} verwijderd.", "en": "Profile {name} deleted."},
     "kind_company": {"nl": "Bedrijf", "en": "Company"},
     "kind_charity": {"nl": "Goed doel", "en": "Charity"},
     "kind_public": {"nl": "Overheid", "en": "Public body"},
