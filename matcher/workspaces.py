@@ -36,7 +36,8 @@ class WorkspaceError(ValueError):
     """A workspace name or key that cannot be used."""
 
 
-def _hash(key: str) -> str:
+def key_hash(key: str) -> str:
+    """What is stored of a key (a web session keeps this too, never the key)."""
     return hashlib.sha256(key.encode()).hexdigest()
 
 
@@ -56,7 +57,7 @@ def create_key(session: Session, workspace: str) -> tuple[ApiKeyRow, str]:
         session.add(row)
         session.flush()
     key = KEY_START + secrets.token_urlsafe(32)
-    stored = ApiKeyRow(workspace_pk=row.pk, key_hash=_hash(key), prefix=key[:PREFIX_LENGTH])
+    stored = ApiKeyRow(workspace_pk=row.pk, key_hash=key_hash(key), prefix=key[:PREFIX_LENGTH])
     session.add(stored)
     session.flush()
     return stored, key
@@ -78,7 +79,7 @@ def revoke_key(session: Session, workspace: str, key_or_prefix: str) -> int:
         )
     ).all()
     if len(key_or_prefix) > PREFIX_LENGTH:
-        keys = [k for k in keys if k.key_hash == _hash(key_or_prefix)]
+        keys = [k for k in keys if k.key_hash == key_hash(key_or_prefix)]
     for key in keys:
         key.revoked_at = datetime.now(UTC)
     return len(keys)
@@ -94,11 +95,6 @@ def list_keys(session: Session, workspace: str | None = None) -> list[ApiKeyRow]
 def authenticate(session: Session, key: str) -> WorkspaceRow | None:
     """The workspace of a live key, or None for an unknown or revoked one."""
     return workspace_of_hash(session, key_hash(key))
-
-
-def key_hash(key: str) -> str:
-    """What is stored of a key (a web session keeps this, never the key)."""
-    return _hash(key)
 
 
 def workspace_of_hash(session: Session, hashed: str) -> WorkspaceRow | None:

@@ -157,12 +157,15 @@ def test_a_form_without_its_token_is_refused_as_expired(site):
     assert _count(site[1], ProfileRow) == before
 
 
-def test_signin_does_not_redirect_off_the_site(site):
+@pytest.mark.parametrize(
+    "target", ["https://evil.test/", "//evil.test/", "/\\evil.test/", "evil.test", ""]
+)
+def test_signin_does_not_redirect_off_the_site(site, target):
     app, _, keys = site
     client = app.test_client()
     token = _token(client.get("/signin").text)
     response = client.post(
-        "/signin", data={"key": keys["rival"], "csrf_token": token, "next": "https://evil.test/"}
+        "/signin", data={"key": keys["rival"], "csrf_token": token, "next": target}
     )
     assert response.location == "/partners"
 

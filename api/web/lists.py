@@ -25,7 +25,7 @@ from werkzeug.wrappers.response import Response as BaseResponse
 
 from api.batches import ranked_file
 from api.db import get_session
-from api.errors import ApiError
+from api.errors import ApiError, BadRequest
 from api.uploads import parse_upload
 from api.web.charts import histogram
 from api.web.common import chosen_profile, lang, own_profiles, shown_id, t
@@ -63,12 +63,9 @@ def _job(job_id: str) -> BatchJobRow:
 
 def _upload_problem(error: ApiError) -> str:
     """A person's words for what is wrong with the file (the details after them)."""
-    message = error.message
-    if "multipart field" in message:
+    if isinstance(error, BadRequest):  # no file chosen
         return t("lists_no_file")
-    if "bad row" in message:
-        return f"{t('lists_bad_rows')} {message}"
-    return f"{t('lists_wrong_file')} ({message})"
+    return f"{t('lists_wrong_file')} ({error.message})"
 
 
 @bp.route("", methods=["GET", "POST"])
