@@ -36,6 +36,11 @@ class ShortlistIn(Strict):
     filters: FiltersIn = Field(default_factory=FiltersIn)
     lang: Lang | None = None
     explain: bool = True
+    rank_by: Literal["click", "similarity"] = Field(
+        "click",
+        description="Order by the learned click, or by the similarity of the profiles as a "
+        "whole (the click both ways is shown either way).",
+    )
 
     @model_validator(mode="after")
     def _one_strategy(self) -> Self:

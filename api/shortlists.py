@@ -29,13 +29,15 @@ def create_shortlist() -> Response:
         workspace_pk=workspace_pk(),
     )
     model, encoder = click_model(), embedder()
-    candidates = shortlist(session, encoder, query, top=data.top, filters=filters, model=model)
+    candidates = shortlist(
+        session, encoder, query, top=data.top, filters=filters, model=model, order=data.rank_by
+    )
     if data.explain:
         explain_candidates(session, encoder, query, candidates, model=model, lang=data.lang)
     return jsonify(
         {
             "for": external_id(query.profile.id or ""),
-            "ranked_by": "click" if model is not None else "similarity",
+            "ranked_by": data.rank_by if model is not None else "similarity",
             "candidates": [candidate_record(c, external_id) for c in candidates],
         }
     )

@@ -4,7 +4,9 @@
 offers what it seeks) and cross-lingual twins. For each pair, this ranks every other
 demo profile for the first organisation (``klik shortlist`` with and without the click
 model, red-line conflicts shown, not left out) and reports where the second one lands:
-mean reciprocal rank, share found first and share in the top 5.
+mean reciprocal rank, share found first and share in the top 5. ``click/sim`` is the
+click model's shortlist ordered by similarity (``order="similarity"``, the web page's and
+the API's "rank by profile fit"), which keeps the click both ways on every card.
 
     DATABASE_URL=sqlite:///instance/klik.db python bench/demo_fit.py [--click-model DIR]
 
@@ -59,11 +61,12 @@ def main() -> None:
     print(f"{'pairs':<11}{'ranking':<12}{'n':>3}  {'MRR':>5}  {'top 1':>5}  {'top 5':>5}  ranks")
     with Session(engine) as session:
         for name, pairs in documented_pairs().items():
-            for label, ranker in (("click", model), ("similarity", None)):
+            rankings = (("click", model, "click"), ("click/sim", model, "similarity"))
+            for label, ranker, order in (*rankings, ("similarity", None, "click")):
                 ranks = []
                 for query_id, partner in pairs:
                     query = resolve_query(session, query_id)
-                    found = shortlist(session, embedder, query, top=1000, model=ranker)
+                    found = shortlist(session, embedder, query, top=1000, model=ranker, order=order)
                     ids = [c.profile.id for c in found]
                     ranks.append(ids.index(partner) + 1 if partner in ids else len(ids) + 1)
                 r = np.array(ranks)

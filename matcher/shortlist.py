@@ -40,6 +40,10 @@ from matcher.workspaces import visible
 
 #: Column of the whole-profile similarity in the click model's feature rows.
 SIM_PROFILE = FEATURES.index("sim_profile")
+#: What a shortlist can be ordered by: the learned click, or the similarity of the
+#: profiles as a whole (better on directories unlike the model's training data; see
+#: ``bench/demo_fit.py``).
+ORDERS = ("click", "similarity")
 
 
 class QueryError(ValueError):
@@ -163,15 +167,20 @@ def shortlist(
     filters: Filters | None = None,
     model: ClickRecommender | None = None,
     retrieve: int = 300,
+    order: str = "click",
 ) -> list[Candidate]:
     """The ``top`` best partners for the query among stored profiles, never the query itself.
 
     With a click ``model``, ``retrieve`` candidates by embedding (plus network
-    neighbours) are re-ranked by the combined click; without, candidates are
-    ranked by embedding similarity. Every candidate carries its red-line
-    conflicts; with ``filters.exclude_conflicts`` those with any are left out
-    before the cut, retrieving more until ``top`` remain or none are left.
+    neighbours) are re-ranked by the combined click, or with ``order="similarity"``
+    by the similarity of the profiles as a whole while still showing the click
+    both ways; without a model, candidates are ranked by embedding similarity.
+    Every candidate carries its red-line conflicts; with
+    ``filters.exclude_conflicts`` those with any are left out before the cut,
+    retrieving more until ``top`` remain or none are left.
     """
+    if order not in ORDERS:
+        raise ValueError(f"order must be one of {ORDERS}, not {order!r}")
     filters = filters or Filters()
     index = indexes.get(session, embedder.name, PROFILE)
     allowed = _allowed(session, query, filters)
@@ -194,7 +203,7 @@ def shortlist(
                 profiles, features = slice_features(
                     session, directory, model, embedder.name, query, vectors, language, sorted(pks)
                 )
-                ranked = _ranked(model, profiles, features)
+                ranked = _ranked(model, profiles, features, order)
         for candidate in ranked:
             candidate.conflicts = red_line_hits(query.profile, candidate.profile)
         if filters.exclude_conflicts:
@@ -294,10 +303,16 @@ def _partner_rows(directory: Directory, query: Query) -> np.ndarray:
     return np.array(sorted({r for r in rows if r is not None}), dtype=np.int64)
 
 
-def _ranked(model: ClickRecommender, profiles: list[Profile], rows: np.ndarray) -> list[Candidate]:
-    """Candidates ordered by the click model's combined click, best first."""
+def _ranked(
+    model: ClickRecommender, profiles: list[Profile], rows: np.ndarray, by: str = "click"
+) -> list[Candidate]:
+    """Candidates ordered by the combined click (or the profiles' similarity), best first."""
     ours, theirs, combined = model.probabilities(rows)
-    order = np.lexsort((np.arange(len(rows)), -model.rank_score(rows)))
+    if by == "click":
+        key = model.rank_score(rows)
+    else:
+        key = np.nan_to_num(rows[:, SIM_PROFILE], nan=-np.inf)
+    order = np.lexsort((np.arange(len(rows)), -key))
     reference = reference_row(rows)
     return [
         Candidate(

@@ -97,6 +97,19 @@ def test_shortlist_returns_both_directions_ranked_by_the_click(session, embedder
     assert clicks == sorted(clicks, reverse=True)  # calibration is monotone
 
 
+def test_a_shortlist_ordered_by_similarity_keeps_the_click_both_ways(session, embedder, model):
+    learned, _ = model
+    query = resolve_query(session, "nl-stichting-vrije-adem")
+    by_fit = shortlist(session, embedder, query, top=10, model=learned, order="similarity")
+    plain = shortlist(session, embedder, query, top=10)  # no model: similarity alone
+    assert [c.profile.id for c in by_fit] == [c.profile.id for c in plain]
+    assert all(c.click is not None and c.ours is not None for c in by_fit)
+    by_click = shortlist(session, embedder, query, top=10, model=learned)
+    assert [c.profile.id for c in by_click] != [c.profile.id for c in by_fit]
+    with pytest.raises(ValueError, match="order must be one of"):
+        shortlist(session, embedder, query, model=learned, order="popularity")
+
+
 @pytest.mark.parametrize(
     "filters",
     [

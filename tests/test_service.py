@@ -120,6 +120,15 @@ def test_shortlist_returns_both_directions_and_explanations(acme):
         assert candidate["explanation"]["lang"] == "en"
 
 
+def test_shortlist_ranked_by_profile_fit_keeps_the_click(acme):
+    ask = {"for": "nl-voedselhulp-domstad", "top": 5, "explain": False}
+    by_fit = acme.post("/api/v1/shortlist", json={**ask, "rank_by": "similarity"}).get_json()
+    assert by_fit["ranked_by"] == "similarity"
+    similarities = [c["similarity"] for c in by_fit["candidates"]]
+    assert similarities == sorted(similarities, reverse=True)
+    assert all(c["they_fit_us"] is not None for c in by_fit["candidates"])
+
+
 def test_shortlist_for_an_inline_profile_with_filters(acme):
     response = acme.post(
         "/api/v1/shortlist",
@@ -185,6 +194,13 @@ def test_a_workspace_lists_its_own_feedback_only(acme, rival):
         ("post", "/api/v1/shortlist", {"for": "nl-goedemorgen-buur", "top": 0}, 422, "top"),
         ("post", "/api/v1/shortlist", {"for": "nl-goedemorgen-buur", "top": "five"}, 422, "top"),
         ("post", "/api/v1/shortlist", {"for": "nl-goedemorgen-buur", "lang": "fr"}, 422, "lang"),
+        (
+            "post",
+            "/api/v1/shortlist",
+            {"for": "nl-goedemorgen-buur", "rank_by": "luck"},
+            422,
+            "rank_by",
+        ),
         ("post", "/api/v1/shortlist", {"for": "x", "colour": "red"}, 422, "colour"),
         ("post", "/api/v1/shortlist", [1, 2], 400, "body"),
         ("post", "/api/v1/screen", {"host": "nl-goedemorgen-buur"}, 422, None),

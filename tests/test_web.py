@@ -275,6 +275,17 @@ def test_find_partners_applies_the_filters(acme):
     assert kinds and set(kinds) == {"Company"}
 
 
+def test_find_partners_can_rank_by_profile_fit(acme):
+    ask = {"for": _couriers_id(acme), "top": "5"}
+    by_click = acme.get("/partners", query_string=ask).text
+    by_fit = acme.get("/partners", query_string={**ask, "rank_by": "similarity"}).text
+    assert "Ranked by profile fit" in by_fit and "Ranked by profile fit" not in by_click
+    assert '<option value="similarity" selected>' in by_fit
+    assert by_fit.count('class="card"') == 5 and "They fit us" in by_fit
+    names = [re.findall(r'class="rank">\d+\.</span> ([^<]+)</h3>', p) for p in (by_click, by_fit)]
+    assert names[0] != names[1]
+
+
 def test_find_partners_for_an_unknown_profile_is_a_page_not_a_blob(acme):
     response = acme.get("/partners", query_string={"for": "nobody"})
     assert response.status_code == 404 and response.mimetype == "text/html"

@@ -11,7 +11,7 @@ from api.services import click_model, embedder
 from api.web.charts import facet_bars
 from api.web.common import chosen_profile, lang, own_profiles, shown_id
 from matcher.profiles import Kind
-from matcher.shortlist import Filters, Query, explain_candidates, shortlist
+from matcher.shortlist import ORDERS, Filters, Query, explain_candidates, shortlist
 from matcher.store import to_profile
 from matcher.workspaces import external_id
 
@@ -31,8 +31,15 @@ def find() -> str | tuple[str, int]:
         "country": (request.args.get("country") or "").strip().upper(),
         "exclude_partners": bool(request.args.get("exclude_partners")),
         "exclude_conflicts": bool(request.args.get("exclude_conflicts")),
+        "rank_by": request.args.get("rank_by", "click"),
     }
-    page = {"rows": rows, "form": form, "kinds": [k.value for k in Kind], "tops": TOP_CHOICES}
+    page = {
+        "rows": rows,
+        "form": form,
+        "kinds": [k.value for k in Kind],
+        "tops": TOP_CHOICES,
+        "orders": ORDERS,
+    }
     if not chosen:
         return render_template("web/partners.html", **page)
     row = next((r for r in rows if shown_id(r) == chosen), None)
@@ -46,9 +53,12 @@ def find() -> str | tuple[str, int]:
         exclude_conflicts=form["exclude_conflicts"],
         workspace_pk=g.workspace_pk,
     )
+    order = form["rank_by"] if form["rank_by"] in ORDERS else "click"
     session, model, encoder = get_session(), click_model(), embedder()
     query = Query(to_profile(row), row.pk)
-    candidates = shortlist(session, encoder, query, top=top, filters=filters, model=model)
+    candidates = shortlist(
+        session, encoder, query, top=top, filters=filters, model=model, order=order
+    )
     explain_candidates(session, encoder, query, candidates, model=model, lang=lang())
     cards = [
         {
@@ -60,5 +70,9 @@ def find() -> str | tuple[str, int]:
         for c in candidates
     ]
     return render_template(
-        "web/partners.html", **page, query=query.profile, cards=cards, ranked_by_click=model
+        "web/partners.html",
+        **page,
+        query=query.profile,
+        cards=cards,
+        ranked_by=order if model is not None else None,
     )

@@ -148,6 +148,19 @@ TEXTS: dict[str, dict[str, str]] = {
     },
     "they_fit_us": {"nl": "Zij passen bij ons", "en": "They fit us"},
     "we_fit_them": {"nl": "Wij passen bij hen", "en": "We fit them"},
+    "f_rank_by": {"nl": "Rangschikken op", "en": "Rank by"},
+    "rank_by_click": {"nl": "De klik", "en": "The click"},
+    "rank_by_similarity": {"nl": "Profielovereenkomst", "en": "Profile fit"},
+    "rank_by_hint": {
+        "nl": "De klik is geleerd van echte samenwerkingen (onderzoeksprojecten); "
+        "profielovereenkomst volgt alleen de profielen en past vaak beter bij rijke profielen.",
+        "en": "The click is learnt from real partnerships (research projects); profile fit "
+        "follows the profiles alone and often suits rich profiles better.",
+    },
+    "ranked_by_similarity": {
+        "nl": "Gerangschikt op profielovereenkomst.",
+        "en": "Ranked by profile fit.",
+    },
     "similarity_only": {
         "nl": "Gerangschikt op overeenkomst (geen klikmodel geladen).",
         "en": "Ranked by similarity (no click model loaded).",
