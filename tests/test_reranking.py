@@ -173,6 +173,16 @@ def test_cli_shortlist_shows_both_directions(demo_db, model):
         assert 0 <= c["click"] <= 100
     text = runner.invoke(cli, [*args, "--click-model", str(folder)])
     assert text.exit_code == 0 and "they fit us" in text.output and "we fit them" in text.output
+    by_fit = runner.invoke(
+        cli, [*args, "--click-model", str(folder), "--rank-by", "similarity", "--format", "json"]
+    )
+    assert by_fit.exit_code == 0, by_fit.output
+    fit = json.loads(by_fit.output)["candidates"]
+    assert json.loads(by_fit.output)["ranked_by"] == "similarity"
+    assert [c["similarity"] for c in fit] == sorted((c["similarity"] for c in fit), reverse=True)
+    assert all(c["click"] is not None for c in fit)
+    wrong = runner.invoke(cli, [*args, "--rank-by", "luck"])
+    assert wrong.exit_code == 2 and "luck" in wrong.output
 
 
 def test_cli_refuses_a_missing_click_model(demo_db, tmp_path):

@@ -54,6 +54,13 @@ from matcher.profiles import Kind
     help="Rank by profile similarity alone, without the click model.",
 )
 @click.option(
+    "--rank-by",
+    type=click.Choice(["click", "similarity"]),
+    default="click",
+    show_default=True,
+    help="Order by the click, or by profile fit (similarity) with the click still shown.",
+)
+@click.option(
     "--explain/--no-explain",
     default=True,
     show_default=True,
@@ -77,6 +84,7 @@ def shortlist(
     fmt: str,
     click_model: Path | None,
     similarity_only: bool,
+    rank_by: str,
     explain: bool,
     lang: str | None,
     model: str | None,
@@ -99,7 +107,9 @@ def shortlist(
         embedder = _embedder(model)
         _check_embedding_model(learned, embedder.name)
         filters = sl.Filters(list(kinds), list(countries), exclude_partners, exclude_conflicts)
-        candidates = sl.shortlist(session, embedder, query, top=top, filters=filters, model=learned)
+        candidates = sl.shortlist(
+            session, embedder, query, top=top, filters=filters, model=learned, order=rank_by
+        )
         if explain:
             sl.explain_candidates(session, embedder, query, candidates, model=learned, lang=lang)
     if fmt == "json":
@@ -108,7 +118,7 @@ def shortlist(
                 {
                     "for": query.profile.id,
                     "candidates": [candidate_record(c) for c in candidates],
-                    "ranked_by": "similarity" if learned is None else "click",
+                    "ranked_by": "similarity" if learned is None else rank_by,
                 },
                 ensure_ascii=False,
                 indent=2,
@@ -118,6 +128,8 @@ def shortlist(
     click.echo(f"Shortlist for {query.profile.name}")
     if learned is not None:
         click.echo("(click: chance in % that the two become partners; both ways shown)")
+        if rank_by == "similarity":
+            click.echo("(ordered by profile fit: the similarity of the profiles as a whole)")
     if not candidates:
         click.echo("  no candidates match (embedded profiles: run `klik embed`)")
     for c in candidates:
