@@ -7,6 +7,7 @@ descriptions are cut short so that embedding stays fast.
 
 import csv
 import json
+import os
 import random
 import sys
 import types
@@ -438,6 +439,9 @@ def test_train_then_evaluate_the_real_model(runner, tiny_dir, tmp_path, monkeypa
     assert "Held out" in result.output and f"Saved the click model to {out}" in result.output
     config = json.loads((out / "config.json").read_text())
     assert config["training_data"]["organisations"] == 30
+    umask = os.umask(0)
+    os.umask(umask)
+    assert out.stat().st_mode & 0o777 == 0o777 & ~umask  # as mkdir makes it, not 0700
     assert len(config["training_data"]["sha256"]) == 64
     assert {"klik", "network", "random"} <= set(config["held_out"]["metrics"])
     assert config["held_out"]["reliability"] and config["embedding_model"] == embedder.name

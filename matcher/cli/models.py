@@ -176,6 +176,7 @@ def train(
     data. The embedded training set is cached (in KLIK_CACHE_DIR), so training
     again on the same data embeds nothing.
     """
+    import os
     import shutil
     import tempfile
 
@@ -206,6 +207,9 @@ def train(
     target = out if out is not None else config.click_model_dir()
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".click-", dir=target.parent))
+    umask = os.umask(0)
+    os.umask(umask)
+    staging.chmod(0o777 & ~umask)  # mkdtemp makes it 0700: as a folder made by mkdir
     try:
         model.save(staging)
         if target.exists():
