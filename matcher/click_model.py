@@ -159,6 +159,12 @@ class ClickRecommender(Recommender):
         How many training pairs one recorded outcome counts as.
     min_leaf_fraction
         Smallest share of the training rows in a leaf of the default classifier.
+    sub_populations
+        Sizes, as fractions of the training population, of random sub-populations
+        whose pairs are learnt from too. A directory the model ranks in is often
+        smaller than the one it was trained on, so partners are fewer and the
+        network sparser; these rows show the model partner counts and network
+        features as such a directory has them.
     classifier
         A classifier to use instead of the default: few, small, heavily
         regularised trees (:data:`SMALL_TREES`, leaves of at least
@@ -178,11 +184,13 @@ class ClickRecommender(Recommender):
         calibration_folds: int = 3,
         feedback_weight: float = 10.0,
         min_leaf_fraction: float = 0.002,
+        sub_populations: tuple[float, ...] = (2 / 3, 0.4),
         random_state: int = 0,
         classifier: ClickClassifier | None = None,
     ) -> None:
         self.feedback_weight = feedback_weight
         self.min_leaf_fraction = min_leaf_fraction
+        self.sub_populations = sub_populations
         self.n_retrieved = n_retrieved
         self.n_network = n_network
         self.n_random = n_random
@@ -207,7 +215,7 @@ class ClickRecommender(Recommender):
         """
         self.vectorizer_ = TfidfVectorizer(sublinear_tf=True, min_df=2, max_features=200_000)
         self.vectorizer_.fit(population.texts())
-        X, y, w, pairs = self.training_data(population, partnerships)
+        X, y, w, pairs = self._training_rows(population, partnerships)
         if feedback is not None and len(feedback[1]):
             fb_population, labels = feedback
             text = sp.csr_matrix(self.vectorizer_.transform(fb_population.texts()))
@@ -240,7 +248,29 @@ class ClickRecommender(Recommender):
         self.metadata["training_population"] = len(population)
         self.metadata["training_pairs"] = len(y)
         self.metadata["training_positives"] = int(y.sum())
+        self._features = None
         return self
+
+    def _training_rows(
+        self, population: Population, partnerships: Partnerships
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """:meth:`training_data` of the population and of its :attr:`sub_populations`.
+
+        A pair keeps one id in every sub-population it is drawn into, so the
+        calibration folds never split it.
+        """
+        parts = [self.training_data(population, partnerships)]
+        n = len(population)
+        rng = np.random.default_rng([self.random_state, 1])
+        for fraction in self.sub_populations:
+            rows = np.sort(rng.permutation(n)[: round(n * fraction)])
+            if len(rows) < 2:
+                continue
+            X, y, w, ids = self.training_data(population.subset(rows), partnerships.subset(rows, n))
+            a, b = rows[ids // len(rows)], rows[ids % len(rows)]
+            parts.append((X, y, w, np.minimum(a, b) * n + np.maximum(a, b)))
+        X, y, w, ids = (np.concatenate([part[i] for part in parts]) for i in range(4))
+        return X, y, w, ids
 
     def _calibrate(
         self,
@@ -378,6 +408,7 @@ class ClickRecommender(Recommender):
                 "calibration_folds": self.calibration_folds,
                 "feedback_weight": self.feedback_weight,
                 "min_leaf_fraction": self.min_leaf_fraction,
+                "sub_populations": list(self.sub_populations),
                 "random_state": self.random_state,
                 "classifier": {
                     k: v
@@ -435,6 +466,7 @@ class ClickRecommender(Recommender):
             calibration_folds=params["calibration_folds"],
             feedback_weight=params["feedback_weight"],
             min_leaf_fraction=params["min_leaf_fraction"],
+            sub_populations=tuple(params.get("sub_populations", ())),
             random_state=params["random_state"],
         )
         model.vectorizer_ = state["vectorizer"]

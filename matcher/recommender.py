@@ -33,6 +33,17 @@ class Partnerships:
     def __len__(self) -> int:
         return len(self.a)
 
+    def subset(self, rows: np.ndarray, n: int) -> Partnerships:
+        """The pairs with both ends in ``rows`` (of a population of ``n``), re-indexed to them.
+
+        Matches :meth:`Population.subset` of the same rows.
+        """
+        position = np.full(n, -1, dtype=np.int64)
+        position[rows] = np.arange(len(rows))
+        a, b = position[self.a], position[self.b]
+        keep = (a >= 0) & (b >= 0)
+        return Partnerships(a[keep], b[keep], np.asarray(self.new)[keep])
+
 
 class Recommender(ABC):
     """A ranker of candidate partners for a query organisation."""

@@ -52,15 +52,6 @@ def split_organisations(
     return np.sort(order[:cut]), np.sort(order[cut:])
 
 
-def restrict(partnerships: Partnerships, rows: np.ndarray, n: int) -> Partnerships:
-    """The partnerships whose two ends are both in ``rows``, re-indexed to the subset."""
-    position = np.full(n, -1, dtype=np.int64)
-    position[rows] = np.arange(len(rows))
-    a, b = position[partnerships.a], position[partnerships.b]
-    keep = (a >= 0) & (b >= 0)
-    return Partnerships(a[keep], b[keep], np.asarray(partnerships.new)[keep])
-
-
 def reliability(
     model: ClickRecommender,
     population: Population,
@@ -156,14 +147,20 @@ def load_training_set(
 
 
 def held_out_report(
-    population: Population, partnerships: Partnerships, *, seed: int = 0
+    population: Population,
+    partnerships: Partnerships,
+    *,
+    seed: int = 0,
+    test_fraction: float = 1 / 3,
 ) -> tuple[EvaluationReport, list[Bin]]:
-    """Train on two thirds of the organisations, evaluate on the rest, beside the baselines."""
-    train_rows, test_rows = split_organisations(len(population), seed=seed)
+    """Train on some organisations, evaluate on the rest (``test_fraction``), with baselines."""
+    train_rows, test_rows = split_organisations(
+        len(population), test_fraction=test_fraction, seed=seed
+    )
     n = len(population)
     train, test = population.subset(train_rows), population.subset(test_rows)
-    test_pairs = restrict(partnerships, test_rows, n)
-    model = ClickRecommender(random_state=seed).fit(train, restrict(partnerships, train_rows, n))
+    test_pairs = partnerships.subset(test_rows, n)
+    model = ClickRecommender(random_state=seed).fit(train, partnerships.subset(train_rows, n))
     report = evaluate(test, test_pairs, [model, *make_baselines(seed)])
     return report, reliability(model, test, test_pairs)
 

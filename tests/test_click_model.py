@@ -152,3 +152,31 @@ def test_recorded_feedback_moves_the_click():
 
     assert mean_click(taught, far) > mean_click(plain, far)
     assert mean_click(taught, near) < mean_click(plain, near)
+
+
+def test_partnerships_subset_follows_the_population_subset():
+    population, pairs = synthetic()
+    rows = np.arange(0, len(population), 2)
+    part, kept = population.subset(rows), pairs.subset(rows, len(population))
+    inside = set(rows.tolist())
+    expected = {
+        (population.ids[a], population.ids[b])
+        for a, b in zip(pairs.a, pairs.b, strict=True)
+        if a in inside and b in inside
+    }
+    assert {(part.ids[a], part.ids[b]) for a, b in zip(kept.a, kept.b, strict=True)} == expected
+    assert len(kept) == len(expected) > 0
+
+
+def test_sub_populations_add_training_rows_and_round_trip(tmp_path):
+    population, pairs = synthetic()
+    params = {"random_state": 0, "n_retrieved": 20, "n_network": 10, "n_random": 10}
+    alone = ClickRecommender(**params, sub_populations=()).fit(population, pairs)
+    more = ClickRecommender(**params, sub_populations=(0.5,)).fit(population, pairs)
+    assert more.metadata["training_pairs"] > alone.metadata["training_pairs"]
+    assert more.metadata["training_positives"] > alone.metadata["training_positives"]
+
+    more.save(tmp_path / "click")
+    loaded = ClickRecommender.load(tmp_path / "click")
+    assert loaded.sub_populations == (0.5,)
+    assert loaded.config()["params"]["sub_populations"] == [0.5]
