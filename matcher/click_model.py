@@ -30,7 +30,7 @@ from sklearn.utils.multiclass import check_classification_targets, unique_labels
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 from threadpoolctl import threadpool_limits
 
-from matcher.features import FEATURES, KIND_PAIR, PairFeatures, reverse
+from matcher.features import FEATURES, KIND_PAIR, Context, PairFeatures, TagWeights, reverse
 from matcher.feedback import FeedbackLabels
 from matcher.population import Population
 from matcher.recommender import Partnerships, Recommender
@@ -215,11 +215,12 @@ class ClickRecommender(Recommender):
         """
         self.vectorizer_ = TfidfVectorizer(sublinear_tf=True, min_df=2, max_features=200_000)
         self.vectorizer_.fit(population.texts())
+        self.tag_weights_ = TagWeights.fit(p.tags for p in population.profiles)
         X, y, w, pairs = self._training_rows(population, partnerships)
         if feedback is not None and len(feedback[1]):
             fb_population, labels = feedback
             text = sp.csr_matrix(self.vectorizer_.transform(fb_population.texts()))
-            features = PairFeatures(fb_population, text)
+            features = PairFeatures(fb_population, text, tag_weights=self.tag_weights_)
             rows = np.vstack(
                 [
                     features.compute(int(q), np.array([int(c)]))
@@ -352,15 +353,22 @@ class ClickRecommender(Recommender):
         )
 
     # ------------------------------------------------------------------- scoring
-    def features(self, population: Population) -> PairFeatures:
-        """Pair features for ``population``, computed once per population object."""
-        if self._features is None or self._features.population is not population:
-            vectorizer = getattr(self, "vectorizer_", None)
-            text = None
-            if vectorizer is not None:
-                text = sp.csr_matrix(vectorizer.transform(population.texts()))
-            self._features = PairFeatures(population, text)
-        return self._features
+    def features(self, population: Population, context: Context | None = None) -> PairFeatures:
+        """Pair features for ``population`` with the model's text and tag weights.
+
+        Without ``context``, prepared once per population object.
+        """
+        cached = self._features
+        if context is None and cached is not None and cached.population is population:
+            return cached
+        vectorizer = getattr(self, "vectorizer_", None)
+        text = None
+        if vectorizer is not None:
+            text = sp.csr_matrix(vectorizer.transform(population.texts()))
+        features = PairFeatures(population, text, context, getattr(self, "tag_weights_", None))
+        if context is None:
+            self._features = features
+        return features
 
     def click(
         self, population: Population, query: int, candidates: np.ndarray
@@ -431,6 +439,10 @@ class ClickRecommender(Recommender):
                 "vectorizer": self.vectorizer_,
                 "classifier": self.classifier_,
                 "calibrator": self.calibrator_,
+                "tag_weights": {
+                    "weights": self.tag_weights_.weights,
+                    "unseen": self.tag_weights_.unseen,
+                },
             },
             weights,
         )
@@ -472,6 +484,8 @@ class ClickRecommender(Recommender):
         model.vectorizer_ = state["vectorizer"]
         model.classifier_ = state["classifier"]
         model.calibrator_ = state["calibrator"]
+        tags = state["tag_weights"]
+        model.tag_weights_ = TagWeights(dict(tags["weights"]), float(tags["unseen"]))
         model.metadata = {k: v for k, v in config.items() if k not in {"params", "features"}}
         return model
 

@@ -382,6 +382,7 @@ def evaluate(
     rankings_out: Path | None = None,
     k_ndcg: int = 10,
     k_recall: int = 50,
+    queries: npt.NDArray[np.int64] | None = None,
     progress: Callable[[int], object] | None = None,
 ) -> EvaluationReport:
     """Rank all other organisations for every organisation with a partner, per ranker.
@@ -404,6 +405,9 @@ def evaluate(
         :data:`RANKINGS_DEPTH` ids (all if fewer), past partners included.
     k_ndcg, k_recall
         Cut-offs of NDCG and Recall.
+    queries
+        Rows to rank for (those of them with a partner); default: everyone with a
+        partner. The others stay candidates.
     progress
         Called with ``k`` each time ``k`` more queries are ranked.
 
@@ -425,6 +429,10 @@ def evaluate(
     past = sp.csr_matrix(population.graph)
     queries_all = np.flatnonzero(np.diff(partners_all.indptr)).astype(np.int64)
     queries_new = np.flatnonzero(np.diff(partners_new.indptr)).astype(np.int64)
+    if queries is not None:
+        asked = np.zeros(n, dtype=bool)
+        asked[np.asarray(queries, dtype=np.int64)] = True
+        queries_all, queries_new = queries_all[asked[queries_all]], queries_new[asked[queries_new]]
     report = EvaluationReport(k_ndcg, k_recall, n, pairs, queries_all, queries_new)
     writer = next((r for r in recommenders if r.name == LEARNED_MODEL), None)
     if writer is None and recommenders:

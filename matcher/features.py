@@ -7,8 +7,11 @@ NaN (histogram gradient boosting treats missing values natively), never 0.
 
 from __future__ import annotations
 
+import math
 import warnings
-from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 import numpy as np
 import scipy.sparse as sp
@@ -55,8 +58,17 @@ NETWORK = (
     "our_partners_pct",
     "their_partners_rel",
     "our_partners_rel",
+    "resource_allocation",
+    "three_step_paths_rel",
 )
-CONTEXT = ("kind_pair", "same_country", "same_city", "shared_tags", "text_overlap")
+CONTEXT = (
+    "kind_pair",
+    "same_country",
+    "same_city",
+    "shared_tags",
+    "shared_tags_idf",
+    "text_overlap",
+)
 
 FEATURES: tuple[str, ...] = (
     *(name for name, _, _ in SIMILARITIES),
@@ -74,12 +86,44 @@ MODEL_KIND = {Kind.charity.value: Kind.other.value}
 
 @dataclass(frozen=True)
 class Context:
-    """A larger population's view of a slice's members (see :class:`PairFeatures`)."""
+    """A larger population's view of a slice's members (see :class:`PairFeatures`).
+
+    ``walks`` holds, per member, the two- and three-step resource-allocation walks
+    from the query (row 0 of the slice) through the larger population's graph
+    (see :meth:`PairFeatures.walks`): a slice does not hold the partners of its
+    candidates' partners that the three-step walk passes through.
+    """
 
     degree: np.ndarray
     degree_pct: np.ndarray
     mean_degree: float
     sample: np.ndarray
+    walks: np.ndarray | None = None
+
+
+@dataclass(frozen=True)
+class TagWeights:
+    """How telling a shared tag is: its smoothed inverse document frequency.
+
+    Fitted on the model's training profiles; a tag they never used counts as
+    the rarest (``unseen``).
+    """
+
+    weights: dict[str, float] = field(default_factory=dict)
+    unseen: float = 1.0
+
+    @classmethod
+    def fit(cls, tag_sets: Iterable[Iterable[str]]) -> TagWeights:
+        counts: Counter[str] = Counter()
+        n = 0
+        for tags in tag_sets:
+            counts.update(set(tags))
+            n += 1
+        weights = {t: math.log((1 + n) / (1 + c)) + 1 for t, c in counts.items()}
+        return cls(weights, math.log(1 + n) + 1)
+
+    def __getitem__(self, tag: str) -> float:
+        return self.weights.get(tag, self.unseen)
 
 
 class PairFeatures:
@@ -93,11 +137,14 @@ class PairFeatures:
         Optional L2-normalised sparse TF-IDF rows of every member's text (from the
         model's fitted vectoriser) for ``text_overlap``; NaN without it.
     context
-        For a population that is a slice of a larger one (a query, its
-        candidates and their partners, out of a whole directory): the larger
-        population's partner counts of the members, mean partner count, and a
-        sample of its whole-profile vectors. Without it, the population is the
-        whole world.
+        For a population that is a slice of a larger one (a query at row 0, its
+        candidates and the query's partners, out of a whole directory): the larger
+        population's partner counts of the members, mean partner count, a
+        sample of its whole-profile vectors and the walks from the query. Without
+        it, the population is the whole world.
+    tag_weights
+        Weights of shared tags for ``shared_tags_idf`` (the model's, fitted on its
+        training profiles); without them, fitted on ``population``.
     """
 
     def __init__(
@@ -105,9 +152,11 @@ class PairFeatures:
         population: Population,
         text_vectors: sp.csr_matrix | None = None,
         context: Context | None = None,
+        tag_weights: TagWeights | None = None,
     ) -> None:
         self.population = population
         self.text_vectors = text_vectors
+        self.context_walks = context.walks if context is not None else None
         graph = sp.csr_matrix(population.graph, dtype=np.float32)
         self.graph = graph
         self.degree = np.asarray(graph.sum(axis=1)).ravel()
@@ -131,7 +180,9 @@ class PairFeatures:
         self.kind_codes = np.array(
             [KINDS.index(MODEL_KIND.get(k, k)) for k in population.kinds], dtype=np.int64
         )
-        self.tags = [frozenset(p.tags) for p in population.profiles]
+        if tag_weights is None:
+            tag_weights = TagWeights.fit(p.tags for p in population.profiles)
+        self.tags, self.weighted_tags = _tag_matrices(population, tag_weights)
         self.cities = np.array([(p.city or "").strip().lower() for p in population.profiles])
 
     def compute(self, query: int, candidates: np.ndarray) -> np.ndarray:
@@ -174,18 +225,65 @@ class PairFeatures:
         out[:, col + 6] = self.degree_pct[query]
         out[:, col + 7] = self.degree[candidates] / self.mean_degree
         out[:, col + 8] = self.degree[query] / self.mean_degree
+        two, three = self.walks(query)
+        out[:, col + 9] = two[candidates]
+        out[:, col + 10] = three[candidates] / self.mean_degree
         col += len(NETWORK)
 
         out[:, col] = self.kind_codes[query] * len(KINDS) + self.kind_codes[candidates]
         out[:, col + 1] = _same(pop.countries, query, candidates)
         out[:, col + 2] = _same(self.cities, query, candidates)
-        our_tags = self.tags[query]
-        if our_tags:
-            out[:, col + 3] = [len(our_tags & self.tags[c]) for c in candidates]
+        if self.tags[query].nnz:
+            theirs = self.tags[candidates]
+            out[:, col + 3] = (theirs @ self.tags[query].T).toarray().ravel()
+            out[:, col + 4] = (theirs @ self.weighted_tags[query].T).toarray().ravel()
         if self.text_vectors is not None:
             overlap = self.text_vectors[candidates] @ self.text_vectors[query].T
-            out[:, col + 4] = overlap.toarray().ravel()
+            out[:, col + 5] = overlap.toarray().ravel()
         return out
+
+    def walks(self, query: int) -> tuple[np.ndarray, np.ndarray]:
+        """Resource-allocation walks from ``query`` to every member: two and three steps.
+
+        The two-step walk to ``c`` is the resource-allocation index, the sum of
+        ``1 / partners(a)`` over the partners ``a`` the two share; the three-step
+        walk sums ``1 / (partners(a) * partners(b))`` over paths
+        ``query - a - b - c`` that do not pass the query again. Both are symmetric.
+        """
+        if self.context_walks is not None and query == 0:
+            return self.context_walks[0], self.context_walks[1]
+        return resource_walks(self.graph, self.degree, self.graph[query].toarray().ravel(), query)
+
+
+def resource_walks(
+    graph: sp.csr_matrix, degree: np.ndarray, partners: np.ndarray, query: int | None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Two- and three-step resource-allocation walks from a query with the 0/1 ``partners``
+    vector over ``graph``'s nodes (see :meth:`PairFeatures.walks`); ``query`` is its node,
+    or None for a query outside the graph."""
+    inverse = np.divide(1.0, degree, out=np.zeros(len(degree)), where=degree > 0)
+    two = np.asarray(graph @ (partners * inverse), dtype=np.float64).ravel()
+    if query is not None:
+        two[query] = 0.0
+    three = np.asarray(graph @ (two * inverse), dtype=np.float64).ravel()
+    return two, three
+
+
+def _tag_matrices(
+    population: Population, weights: TagWeights
+) -> tuple[sp.csr_matrix, sp.csr_matrix]:
+    """0/1 member x tag matrix, and the same with each tag's weight."""
+    vocabulary: dict[str, int] = {}
+    rows, cols = [], []
+    for i, profile in enumerate(population.profiles):
+        for tag in set(profile.tags):
+            rows.append(i)
+            cols.append(vocabulary.setdefault(tag, len(vocabulary)))
+    shape = (len(population), len(vocabulary))
+    ones = np.ones(len(rows), dtype=np.float32)
+    tags = sp.csr_matrix((ones, (rows, cols)), shape=shape)
+    weight = np.array([weights[t] for t in vocabulary], dtype=np.float32)
+    return tags, sp.csr_matrix(tags @ sp.diags(weight))
 
 
 def _same(values: np.ndarray, query: int, candidates: np.ndarray) -> np.ndarray:

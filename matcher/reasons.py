@@ -45,6 +45,7 @@ GROUPS: dict[str, tuple[str, ...]] = {
         "sim_profile_z",
         "text_overlap",
         "shared_tags",
+        "shared_tags_idf",
     ),
     "complementarity": ("comp_we_seek_they_offer", "comp_they_seek_we_offer"),
     "red_lines": ("conflict_our_red_lines", "conflict_their_red_lines"),
@@ -54,6 +55,8 @@ GROUPS: dict[str, tuple[str, ...]] = {
         "shared_partners_rel",
         "adamic_adar_rel",
         "partner_jaccard",
+        "resource_allocation",
+        "three_step_paths_rel",
     ),
     "popularity": (
         "their_partners_pct",

@@ -28,7 +28,7 @@ from matcher.db import EmbeddingRow, ProfileRow, RelationshipRow
 from matcher.directory import Directory, degree_percentiles, directories
 from matcher.embedding import Embedder
 from matcher.explain import Explanation, explain
-from matcher.features import FEATURES, Context, PairFeatures
+from matcher.features import FEATURES, Context, resource_walks
 from matcher.index import indexes
 from matcher.language import detect_language
 from matcher.population import Population
@@ -431,11 +431,37 @@ def slice_features(
         degree_pct=np.concatenate([head_pcts, directory.degree_pct[members]]),
         mean_degree=directory.mean_degree,
         sample=directory.sample,
+        walks=_walks(directory, query, partners, outside, members),
     )
-    text = sp.csr_matrix(model.vectorizer_.transform(population.texts()))
-    features = PairFeatures(population, text, context)
+    features = model.features(population, context)
     candidates = np.arange(1, heads if inline else len(candidate_rows) + 1)
     return [profiles[c] for c in candidates], features.compute(0, candidates)
+
+
+def _walks(
+    directory: Directory,
+    query: Query,
+    partners: np.ndarray,
+    outside: list[np.ndarray],
+    members: np.ndarray,
+) -> np.ndarray:
+    """The query's resource-allocation walks (two and three steps) to each member of its
+    slice, through the directory's graph: the heads' (query, inline candidates) first.
+
+    An inline candidate is reached through the directory members its relationships name.
+    """
+    vector = np.zeros(len(directory.pks))
+    vector[partners] = 1.0
+    node = None
+    if query.pk is not None and _shared_member(directory, query):
+        node = int(directory.row[query.pk])
+    two, three = resource_walks(directory.graph, directory.degree, vector, node)
+    inverse = np.divide(1.0, directory.degree, out=np.zeros(len(two)), where=directory.degree > 0)
+    heads = np.zeros((2, 1 + len(outside)))
+    for h, rows in enumerate(outside, start=1):
+        heads[0, h] = float((vector[rows] * inverse[rows]).sum())
+        heads[1, h] = float((two[rows] * inverse[rows]).sum())
+    return np.hstack([heads, np.vstack([two[members], three[members]])])
 
 
 def _named_rows(directory: Directory, profile: Profile) -> np.ndarray:

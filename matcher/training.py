@@ -152,8 +152,18 @@ def held_out_report(
     *,
     seed: int = 0,
     test_fraction: float = 1 / 3,
+    pad_to: int | None = None,
 ) -> tuple[EvaluationReport, list[Bin]]:
-    """Train on some organisations, evaluate on the rest (``test_fraction``), with baselines."""
+    """Train on some organisations, evaluate on the rest (``test_fraction``), with baselines.
+
+    With ``pad_to``, the population ranked in is the held-out organisations plus
+    randomly drawn training ones, ``pad_to`` in all, and only the held-out
+    organisations are queries: a model is then measured on a population larger
+    than the held-out part alone (every ranker scores lower on more candidates)
+    while trained on more organisations than it ranks. Their pairs with training
+    organisations were not trained on either. The reliability table is always
+    of the held-out organisations alone.
+    """
     train_rows, test_rows = split_organisations(
         len(population), test_fraction=test_fraction, seed=seed
     )
@@ -161,7 +171,17 @@ def held_out_report(
     train, test = population.subset(train_rows), population.subset(test_rows)
     test_pairs = partnerships.subset(test_rows, n)
     model = ClickRecommender(random_state=seed).fit(train, partnerships.subset(train_rows, n))
-    report = evaluate(test, test_pairs, [model, *make_baselines(seed)])
+    rankers = [model, *make_baselines(seed)]
+    if pad_to is None or pad_to <= len(test_rows):
+        report = evaluate(test, test_pairs, rankers)
+    else:
+        extra = min(pad_to - len(test_rows), len(train_rows))
+        padding = np.random.default_rng([seed, 7]).choice(train_rows, extra, replace=False)
+        rows = np.sort(np.concatenate([test_rows, padding]))
+        queries = np.flatnonzero(np.isin(rows, test_rows))
+        report = evaluate(
+            population.subset(rows), partnerships.subset(rows, n), rankers, queries=queries
+        )
     return report, reliability(model, test, test_pairs)
 
 

@@ -5,7 +5,7 @@ import pytest
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from matcher.click_model import ClickClassifier, ClickRecommender
-from matcher.features import FEATURES, KIND_PAIR, reverse
+from matcher.features import FEATURES, KIND_PAIR, PairFeatures, TagWeights, resource_walks, reverse
 from matcher.feedback import FeedbackLabels
 from matcher.population import Population
 from matcher.profiles import Profile
@@ -180,3 +180,48 @@ def test_sub_populations_add_training_rows_and_round_trip(tmp_path):
     loaded = ClickRecommender.load(tmp_path / "click")
     assert loaded.sub_populations == (0.5,)
     assert loaded.config()["params"]["sub_populations"] == [0.5]
+
+
+def test_resource_walks_follow_the_paths_from_the_query():
+    # 0 - 1 - 2 - 3: one shared partner of 0 and 2 (node 1, 2 partners), one path to 3.
+    profiles = [
+        Profile(
+            id=f"o{i}",
+            name=f"Org {i}",
+            description="x",
+            relationships=[f"o{i + 1}"] if i < 3 else [],
+        )
+        for i in range(4)
+    ]
+    population = Population.from_profiles(profiles)
+    graph = population.graph
+    two, three = resource_walks(graph, population.degree, graph[0].toarray().ravel(), 0)
+    np.testing.assert_allclose(two, [0.0, 0.0, 0.5, 0.0])
+    np.testing.assert_allclose(three, [0.0, 0.25, 0.0, 0.25])  # 1 / (2 * 2) via nodes 1, 2
+
+    row = PairFeatures(population).compute(0, np.array([2, 3]))
+    names = list(FEATURES)
+    np.testing.assert_allclose(row[:, names.index("resource_allocation")], [0.5, 0.0])
+    mean_degree = 6 / 4
+    np.testing.assert_allclose(
+        row[:, names.index("three_step_paths_rel")], [0.0, 0.25 / mean_degree]
+    )
+
+
+def test_rare_shared_tags_weigh_more_than_common_ones():
+    weights = TagWeights.fit([["common", "rare"], ["common"], ["common", "other"]])
+    assert weights["common"] == pytest.approx(1.0)
+    assert weights["rare"] > weights["common"]
+    assert weights["never-seen"] > weights["rare"]  # unknown to training: the rarest
+    profiles = [
+        Profile(id="q", name="Q", description="x", tags=["common", "rare"]),
+        Profile(id="c", name="C", description="x", tags=["common"]),
+        Profile(id="r", name="R", description="x", tags=["rare"]),
+        Profile(id="n", name="N", description="x"),
+    ]
+    features = PairFeatures(Population.from_profiles(profiles), tag_weights=weights)
+    row = features.compute(0, np.array([1, 2, 3]))
+    shared = row[:, FEATURES.index("shared_tags")]
+    weighted = row[:, FEATURES.index("shared_tags_idf")]
+    np.testing.assert_allclose(shared, [1, 1, 0])
+    np.testing.assert_allclose(weighted, [1.0, weights["rare"], 0.0])

@@ -232,6 +232,22 @@ def test_past_partners_are_filtered_from_new(tiny):
     assert result.all.ndcg < 1.0
 
 
+def test_queries_limit_who_is_ranked_for_not_who_is_ranked(tiny):
+    population, partnerships = tiny
+    everyone = evaluate(population, partnerships, [RandomRecommender()])
+    asked = everyone.queries_all[::2]
+    report = evaluate(population, partnerships, [RandomRecommender()], queries=asked)
+    assert report.queries_all.tolist() == asked.tolist()
+    assert set(report.queries_new.tolist()) == set(everyone.queries_new.tolist()) & set(
+        asked.tolist()
+    )
+    # The same queries score as in the full run: every other member is still a candidate.
+    kept = np.isin(everyone.queries_all, asked)
+    np.testing.assert_allclose(
+        report["random"].per_query_all, everyone["random"].per_query_all[kept]
+    )
+
+
 def test_k_settings_and_duplicate_names(tiny):
     population, partnerships = tiny
     report = evaluate(population, partnerships, [RandomRecommender()], k_ndcg=5, k_recall=20)

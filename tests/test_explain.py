@@ -184,7 +184,9 @@ def test_contributions_add_up_to_the_click_against_the_reference(session, embedd
 
 def test_shortlist_explanations(session, embedder, model):
     query = resolve_query(session, "nl-voedselhulp-domstad")
-    candidates = shortlist(session, embedder, query, top=5, model=model)
+    # Ordered by profile fit, where the documented partner ranks first; where it lands
+    # under the click is the model's business (bench/demo_fit.py measures it).
+    candidates = shortlist(session, embedder, query, top=5, model=model, order="similarity")
     explain_candidates(session, embedder, query, candidates, model=model)
     polar = next(c for c in candidates if c.profile.id == "en-polar-route-logistics")
     assert polar.explanation is not None
