@@ -248,7 +248,11 @@ class PairFeatures:
         The two-step walk to ``c`` is the resource-allocation index, the sum of
         ``1 / partners(a)`` over the partners ``a`` the two share; the three-step
         walk sums ``1 / (partners(a) * partners(b))`` over paths
-        ``query - a - b - c`` that do not pass the query again. Both are symmetric.
+        ``query - a - b - c`` that do not pass the query again. The two-step walk is
+        symmetric; the three-step one is too, except between partners: from one end
+        it leaves out the paths that turn back at that end (``query - a - query - c``)
+        but keeps those that turn back at the other (``query - c - b - c``).
+        :func:`reverse` treats both as symmetric.
         """
         if self.context_walks is not None and query == 0:
             return self.context_walks[0], self.context_walks[1]
