@@ -10,6 +10,7 @@ from matcher.feedback import FeedbackLabels
 from matcher.population import Population
 from matcher.profiles import Profile
 from matcher.recommender import Partnerships
+from matcher.training import held_out_report, split_organisations
 
 
 def expected_failures(estimator):
@@ -225,3 +226,17 @@ def test_rare_shared_tags_weigh_more_than_common_ones():
     weighted = row[:, FEATURES.index("shared_tags_idf")]
     np.testing.assert_allclose(shared, [1, 1, 0])
     np.testing.assert_allclose(weighted, [1.0, weights["rare"], 0.0])
+
+
+def test_held_out_report_ranks_in_a_padded_population_for_held_out_queries_only():
+    population, pairs = synthetic(n=90)
+    _, test = split_organisations(len(population), test_fraction=0.4, seed=0)
+    report, table = held_out_report(population, pairs, seed=0, test_fraction=0.4, pad_to=60)
+    assert report.organisations == 60
+    plain, _ = held_out_report(population, pairs, seed=0, test_fraction=0.4)
+    assert plain.organisations == len(test) == 36
+    # Queries are held-out organisations only; in the padded run they have more partners
+    # to find (those among the drawn training organisations), never fewer queries.
+    assert len(report.queries_all) >= len(plain.queries_all)
+    assert len(report.queries_all) <= len(test)
+    assert table  # the reliability table is of the held-out organisations alone
