@@ -219,8 +219,7 @@ class ClickRecommender(Recommender):
         X, y, w, pairs = self._training_rows(population, partnerships)
         if feedback is not None and len(feedback[1]):
             fb_population, labels = feedback
-            text = sp.csr_matrix(self.vectorizer_.transform(fb_population.texts()))
-            features = PairFeatures(fb_population, text, tag_weights=self.tag_weights_)
+            features = self.features(fb_population)
             rows = np.vstack(
                 [
                     features.compute(int(q), np.array([int(c)]))
