@@ -7,7 +7,7 @@ baselines on the rest (:func:`matcher.training.held_out_report`). Prints each
 split's table and reliability table, and the mean over splits.
 
     DATABASE_URL=sqlite:///cordis.db python bench/dev_eval.py --seeds 0 1 2 \
-        [--test-fraction 0.4] [--pad-to 1888]
+        [--test-fraction 0.4] [--pad-to 1888] [--by-past-partners]
 
 ``--pad-to 1888`` ranks in a population the size of the reference population of
 ``../shared/NOTES.md`` (1,889 organisations), with a model trained on more
@@ -48,6 +48,11 @@ def main() -> None:
         help="rank in a population of this many: the held-out organisations plus drawn "
         "training ones (queries: the held-out ones only)",
     )
+    parser.add_argument(
+        "--by-past-partners",
+        action="store_true",
+        help="also print NDCG per group of queries by their number of past partners",
+    )
     args = parser.parse_args()
 
     engine = db.make_engine(database_url())
@@ -68,6 +73,8 @@ def main() -> None:
         )
         print(f"\nseed {seed} ({time.perf_counter() - start:.0f} s, training and evaluation)")
         print(report.format_table())
+        if args.by_past_partners:
+            print(report.format_by_past_partners())
         print(" decile  range          pairs  predicted  observed")
         for i, b in enumerate(table, 1):
             print(

@@ -67,6 +67,8 @@ PAST_PARTNERS = "past_partners.csv"
 BENCHMARK_FILES: tuple[str, ...] = (ORGANISATIONS, PARTNERS, PAST_PARTNERS)
 #: Ids written per query by ``rankings_out`` (all of them when there are fewer).
 RANKINGS_DEPTH = 100
+#: Default groups of :meth:`EvaluationReport.format_by_past_partners` (lower bounds).
+PAST_PARTNER_BINS = (0, 1, 3, 6, 11, 21, 51)
 #: The recommender whose rankings ``rankings_out`` writes when present.
 LEARNED_MODEL = "klik"
 
@@ -280,6 +282,11 @@ class EvaluationReport:
     queries_all: npt.NDArray[np.int64]
     queries_new: npt.NDArray[np.int64]
     results: list[RecommenderResult] = field(default_factory=list)
+    #: Known (past) partners of every organisation in the population, for
+    #: :meth:`format_by_past_partners`.
+    past_partners: npt.NDArray[np.int64] = field(
+        default_factory=lambda: np.zeros(0, dtype=np.int64)
+    )
 
     def __getitem__(self, name: str) -> RecommenderResult:
         for result in self.results:
@@ -318,6 +325,43 @@ class EvaluationReport:
                 name: dict(zip(self.columns(), values, strict=True)) for name, values in self.rows()
             },
         }
+
+    def format_by_past_partners(self, edges: Sequence[int] = PAST_PARTNER_BINS) -> str:
+        """NDCG of every ranker per group of queries, grouped by their number of past partners.
+
+        ``edges`` are the lower bounds of the groups (the first must be 0). Shows
+        where a ranker wins or loses: e.g. on the hubs, whose many past partners
+        dominate their lists, or on organisations without any.
+        """
+        if not edges or edges[0] != 0 or list(edges) != sorted(set(edges)):
+            raise ValueError(f"edges must rise from 0, not {list(edges)}")
+        if len(self.past_partners) != self.organisations:
+            raise ValueError("this report holds no past-partner counts")
+        k = self.k_ndcg
+        names = [r.name for r in self.results]
+        width = max(12, *(len(n) for n in names))
+        header = f"{'past partners':<14}{'queries':>8}" + "".join(
+            f"  {n + ' all':>{width + 4}}  {n + ' new':>{width + 4}}" for n in names
+        )
+        lines = [f"NDCG@{k} by the query's number of past partners", header, "-" * len(header)]
+        groups_all = np.searchsorted(edges, self.past_partners[self.queries_all], side="right")
+        groups_new = np.searchsorted(edges, self.past_partners[self.queries_new], side="right")
+        for group, low in enumerate(edges, start=1):
+            in_all, in_new = groups_all == group, groups_new == group
+            if not in_all.any():
+                continue
+            if group == len(edges):
+                label = f"{low}+"
+            else:
+                last = edges[group] - 1
+                label = f"{low}-{last}" if last > low else f"{low}"
+            cells = []
+            for result in self.results:
+                new = result.per_query_new[in_new, 0]
+                cells.append(f"  {result.per_query_all[in_all, 0].mean():>{width + 4}.3f}")
+                cells.append(f"  {new.mean() if len(new) else float('nan'):>{width + 4}.3f}")
+            lines.append(f"{label:<14}{int(in_all.sum()):>8}" + "".join(cells))
+        return "\n".join(lines)
 
     def format_table(self) -> str:
         """Rankers as rows, metrics as columns; ``*`` marks the best value of each column."""
@@ -433,7 +477,15 @@ def evaluate(
         asked = np.zeros(n, dtype=bool)
         asked[np.asarray(queries, dtype=np.int64)] = True
         queries_all, queries_new = queries_all[asked[queries_all]], queries_new[asked[queries_new]]
-    report = EvaluationReport(k_ndcg, k_recall, n, pairs, queries_all, queries_new)
+    report = EvaluationReport(
+        k_ndcg,
+        k_recall,
+        n,
+        pairs,
+        queries_all,
+        queries_new,
+        past_partners=np.diff(past.indptr).astype(np.int64),
+    )
     writer = next((r for r in recommenders if r.name == LEARNED_MODEL), None)
     if writer is None and recommenders:
         writer = recommenders[0]

@@ -25,6 +25,8 @@ from matcher.cli import Failure, cli
 from matcher.cli.base import _learned_model
 from matcher.evaluation import (
     BenchmarkError,
+    EvaluationReport,
+    RecommenderResult,
     evaluate,
     load_benchmark,
     read_partnerships,
@@ -248,6 +250,45 @@ def test_queries_limit_who_is_ranked_for_not_who_is_ranked(tiny):
     )
 
 
+def test_by_past_partners_groups_queries_by_their_past_partners(tiny):
+    """Hand-set per-query NDCG: each group's figure is the mean of its own queries."""
+    report = EvaluationReport(
+        10,
+        50,
+        6,
+        9,
+        queries_all=np.array([0, 1, 2, 3, 4]),
+        queries_new=np.array([1, 4]),
+        past_partners=np.array([0, 1, 2, 7, 60, 3]),
+    )
+    rows_all = np.array([[0.1, 0, 0], [0.2, 0, 0], [0.4, 0, 0], [0.8, 0, 0], [0.5, 0, 0]])
+    report.results.append(
+        RecommenderResult("klik", rows_all, np.array([[0.3, 0, 0], [0.9, 0, 0]]), 0)
+    )
+    lines = report.format_by_past_partners(edges=(0, 1, 3, 51)).splitlines()
+    table = {line.split()[0]: line.split()[1:] for line in lines[3:]}
+    # 0: query 0; 1-2: queries 1 and 2 (new: query 1); 3-50: query 3 (no new); 51+: query 4.
+    assert table == {
+        "0": ["1", "0.100", "nan"],
+        "1-2": ["2", "0.300", "0.300"],
+        "3-50": ["1", "0.800", "nan"],
+        "51+": ["1", "0.500", "0.900"],
+    }
+    assert "klik all" in lines[1] and "klik new" in lines[1]
+    with pytest.raises(ValueError, match="rise from 0"):
+        report.format_by_past_partners(edges=(1, 3))
+    with pytest.raises(ValueError, match="no past-partner counts"):
+        EvaluationReport(10, 50, 6, 9, np.array([0]), np.array([0])).format_by_past_partners()
+
+
+def test_by_past_partners_from_evaluate(tiny):
+    population, partnerships = tiny
+    report = evaluate(population, partnerships, [RandomRecommender()])
+    assert report.past_partners.tolist() == list(population.degree)
+    lines = report.format_by_past_partners().splitlines()[3:]
+    assert sum(int(line.split()[1]) for line in lines) == len(report.queries_all)
+
+
 def test_k_settings_and_duplicate_names(tiny):
     population, partnerships = tiny
     report = evaluate(population, partnerships, [RandomRecommender()], k_ndcg=5, k_recall=20)
@@ -366,12 +407,22 @@ def test_cli_evaluate(runner, tiny, tiny_dir, tmp_path, monkeypatch, fake_click_
     out = tmp_path / "rankings.jsonl"
     result = runner.invoke(
         cli,
-        ["evaluate", str(tiny_dir), "--rankings-out", str(out), "--model", "model", "--quiet"],
+        [
+            "evaluate",
+            str(tiny_dir),
+            "--rankings-out",
+            str(out),
+            "--model",
+            "model",
+            "--by-past-partners",
+            "--quiet",
+        ],
         catch_exceptions=False,
     )
     assert result.exit_code == 0, result.output
     for name in ("klik", "random", "tfidf", "embedding", "popularity", "network"):
         assert f"\n{name} " in result.output
+    assert "NDCG@10 by the query's number of past partners" in result.output
     assert "30 organisations" in result.output
     lines = read_rankings(out)
     assert lines and all(len(line["ranked"]) == 29 for line in lines)

@@ -51,6 +51,12 @@ from matcher.cli.base import (
     show_default=True,
     help="Texts per forward pass of the embedding model.",
 )
+@click.option(
+    "--by-past-partners",
+    is_flag=True,
+    help="Also print each ranker's NDCG per group of queries by their number of past "
+    "partners (none, a few, ..., hubs).",
+)
 @click.option("--quiet", is_flag=True, help="No progress bars or notes.")
 def evaluate(
     directory: Path,
@@ -59,6 +65,7 @@ def evaluate(
     baselines: bool,
     embedding_model: str | None,
     batch_size: int,
+    by_past_partners: bool,
     quiet: bool,
 ) -> None:
     """Measure partner rankers on DIRECTORY, a CORDIS-format benchmark.
@@ -127,6 +134,8 @@ def evaluate(
             progress=ranking_bar.update,
         )
     click.echo(report.format_table())
+    if by_past_partners:
+        click.echo("\n" + report.format_by_past_partners())
     if rankings_out is not None and not quiet:
         click.echo(f"Rankings of {rankers[0].name} written to {rankings_out}", err=True)
 
