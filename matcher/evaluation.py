@@ -338,10 +338,10 @@ class EvaluationReport:
         if len(self.past_partners) != self.organisations:
             raise ValueError("this report holds no past-partner counts")
         k = self.k_ndcg
-        names = [r.name for r in self.results]
-        width = max(12, *(len(n) for n in names))
+        widths = [max(6, len(r.name) + 4) for r in self.results]
         header = f"{'past partners':<14}{'queries':>8}" + "".join(
-            f"  {n + ' all':>{width + 4}}  {n + ' new':>{width + 4}}" for n in names
+            f"  {r.name + ' all':>{w}}  {r.name + ' new':>{w}}"
+            for r, w in zip(self.results, widths, strict=True)
         )
         lines = [f"NDCG@{k} by the query's number of past partners", header, "-" * len(header)]
         groups_all = np.searchsorted(edges, self.past_partners[self.queries_all], side="right")
@@ -356,10 +356,10 @@ class EvaluationReport:
                 last = edges[group] - 1
                 label = f"{low}-{last}" if last > low else f"{low}"
             cells = []
-            for result in self.results:
+            for result, w in zip(self.results, widths, strict=True):
                 new = result.per_query_new[in_new, 0]
-                cells.append(f"  {result.per_query_all[in_all, 0].mean():>{width + 4}.3f}")
-                cells.append(f"  {new.mean() if len(new) else float('nan'):>{width + 4}.3f}")
+                cells.append(f"  {result.per_query_all[in_all, 0].mean():>{w}.3f}")
+                cells.append(f"  {new.mean() if len(new) else float('nan'):>{w}.3f}")
             lines.append(f"{label:<14}{int(in_all.sum()):>8}" + "".join(cells))
         return "\n".join(lines)
 
