@@ -250,7 +250,7 @@ def test_queries_limit_who_is_ranked_for_not_who_is_ranked(tiny):
     )
 
 
-def test_by_past_partners_groups_queries_by_their_past_partners(tiny):
+def test_by_past_partners_groups_queries_by_their_past_partners():
     """Hand-set per-query NDCG: each group's figure is the mean of its own queries."""
     report = EvaluationReport(
         10,
