@@ -60,7 +60,14 @@ NETWORK = (
     "our_partners_rel",
     "resource_allocation",
     "three_step_paths_rel",
+    "lookalikes_partner_them",
+    "lookalikes_partner_us",
 )
+#: How many of an organisation's most similar organisations (by whole profile) are its
+#: lookalikes: ``lookalikes_partner_them`` is the share of ours that are partners of
+#: theirs ("organisations like us work with them"), ``lookalikes_partner_us`` the share of
+#: theirs that are partners of ours.
+LOOKALIKES = 50
 CONTEXT = (
     "kind_pair",
     "same_country",
@@ -91,7 +98,9 @@ class Context:
     ``walks`` holds, per member, the two- and three-step resource-allocation walks
     from the query (row 0 of the slice) through the larger population's graph
     (see :meth:`PairFeatures.walks`): a slice does not hold the partners of its
-    candidates' partners that the three-step walk passes through.
+    candidates' partners that the three-step walk passes through. ``lookalikes`` holds,
+    per member as a candidate, its two lookalike shares (see
+    :meth:`PairFeatures.lookalikes`), found among the whole directory.
     """
 
     degree: np.ndarray
@@ -99,6 +108,7 @@ class Context:
     mean_degree: float
     sample: np.ndarray
     walks: np.ndarray | None = None
+    lookalikes: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
@@ -157,6 +167,8 @@ class PairFeatures:
         self.population = population
         self.text_vectors = text_vectors
         self.context_walks = context.walks if context is not None else None
+        self.context_lookalikes = context.lookalikes if context is not None else None
+        self._lookalikes: sp.csr_matrix | None = None
         graph = sp.csr_matrix(population.graph, dtype=np.float32)
         self.graph = graph
         self.degree = np.asarray(graph.sum(axis=1)).ravel()
@@ -228,6 +240,7 @@ class PairFeatures:
         two, three = self.walks(query)
         out[:, col + 9] = two[candidates]
         out[:, col + 10] = three[candidates] / self.mean_degree
+        out[:, col + 11], out[:, col + 12] = self.lookalikes(query, candidates)
         col += len(NETWORK)
 
         out[:, col] = self.kind_codes[query] * len(KINDS) + self.kind_codes[candidates]
@@ -257,6 +270,55 @@ class PairFeatures:
         if self.context_walks is not None and query == 0:
             return self.context_walks[0], self.context_walks[1]
         return resource_walks(self.graph, self.degree, self.graph[query].toarray().ravel(), query)
+
+    def lookalikes(self, query: int, candidates: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Shares of lookalikes that are partners: of the query's, of each candidate's.
+
+        An organisation's lookalikes are the :data:`LOOKALIKES` other members nearest to
+        it by whole-profile cosine (fewer in a small population); the first share is the
+        fraction of the query's lookalikes that are partners of the candidate, the second
+        the fraction of the candidate's lookalikes that are partners of the query. NaN for
+        an organisation without a profile vector.
+        """
+        if self.context_lookalikes is not None and query == 0:
+            return self.context_lookalikes[0][candidates], self.context_lookalikes[1][candidates]
+        if self._lookalikes is None:
+            self._lookalikes = nearest_members(
+                self.population.vectors.get("profile"), len(self.population), LOOKALIKES
+            )
+        near = self._lookalikes
+        counts = np.diff(near.indptr).astype(np.float64)
+        ours = np.asarray((self.graph[candidates] @ near[query].T).todense()).ravel()
+        theirs = np.asarray((near[candidates] @ self.graph[query].T).todense()).ravel()
+        with np.errstate(invalid="ignore", divide="ignore"):
+            first = ours / counts[query] if counts[query] else np.full(len(candidates), np.nan)
+            second = np.where(counts[candidates] > 0, theirs / counts[candidates], np.nan)
+        return first, second
+
+
+def nearest_members(vectors: np.ndarray | None, n: int, k: int, block: int = 1024) -> sp.csr_matrix:
+    """0/1 CSR ``n x n``: row ``i`` marks the ``k`` members nearest to ``i`` by cosine of
+    ``vectors`` (L2-normalised rows; a NaN row has no neighbours and is nobody's), not ``i``."""
+    if vectors is None or n < 2:
+        return sp.csr_matrix((n, n), dtype=np.float32)
+    valid = ~np.isnan(vectors).any(axis=1)
+    k = min(k, int(valid.sum()) - 1)
+    if k <= 0:
+        return sp.csr_matrix((n, n), dtype=np.float32)
+    clean = np.where(valid[:, None], vectors, 0.0).astype(np.float32)
+    rows, cols = [], []
+    members = np.flatnonzero(valid)
+    for start in range(0, len(members), block):
+        part = members[start : start + block]
+        sims = clean[part] @ clean.T
+        sims[:, ~valid] = -np.inf
+        sims[np.arange(len(part)), part] = -np.inf
+        top = np.argpartition(-sims, k - 1, axis=1)[:, :k]
+        rows.append(np.repeat(part, k))
+        cols.append(top.ravel())
+    a, b = np.concatenate(rows), np.concatenate(cols)
+    ones = np.ones(len(a), dtype=np.float32)
+    return sp.csr_matrix((ones, (a, b)), shape=(n, n))
 
 
 def resource_walks(
@@ -307,6 +369,7 @@ def _swap_pairs() -> list[tuple[int, int]]:
         ("conflict_our_red_lines", "conflict_their_red_lines"),
         ("their_partners_pct", "our_partners_pct"),
         ("their_partners_rel", "our_partners_rel"),
+        ("lookalikes_partner_them", "lookalikes_partner_us"),
     ]
     return [(names.index(a), names.index(b)) for a, b in pairs]
 

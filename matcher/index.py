@@ -68,10 +68,20 @@ class VectorIndex:
         ``allowed`` restricts the search to those ids *inside* the index, so a
         filter never empties a shortlist that has matches.
         """
-        if self._index is None or k <= 0:
-            return []
+        scores, ids = self.search_many(query.reshape(1, -1), k, allowed=allowed)
+        return [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i != -1]
+
+    def search_many(
+        self, queries: np.ndarray, k: int, *, allowed: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The ``k`` nearest ids to each row of ``queries``, best first, in one call:
+        (cosines, ids), each ``len(queries) x min(k, size)``, id -1 where none is left."""
+        k = min(k, self.size)
+        empty = (np.zeros((len(queries), 0), np.float32), np.zeros((len(queries), 0), np.int64))
+        if self._index is None or k <= 0 or len(queries) == 0:
+            return empty
         if allowed is not None and len(allowed) == 0:
-            return []
+            return empty
         selector = None if allowed is None else faiss.IDSelectorBatch(allowed.astype(np.int64))
         if self.exact:
             # faiss's type stubs lack the keyword constructors of its SWIG classes.
@@ -80,9 +90,9 @@ class VectorIndex:
             params = faiss.SearchParametersHNSW(  # type: ignore[attr-defined]
                 sel=selector, efSearch=max(self.ef_search, k)
             )
-        q = np.ascontiguousarray(query.reshape(1, -1), dtype=np.float32)
-        scores, ids = self._index.search(q, min(k, self.size), params=params)
-        return [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i != -1]
+        q = np.ascontiguousarray(queries, dtype=np.float32)
+        scores, ids = self._index.search(q, k, params=params)
+        return scores, ids
 
 
 class LanguageCentring:

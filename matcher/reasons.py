@@ -57,6 +57,8 @@ GROUPS: dict[str, tuple[str, ...]] = {
         "partner_jaccard",
         "resource_allocation",
         "three_step_paths_rel",
+        "lookalikes_partner_them",
+        "lookalikes_partner_us",
     ),
     "popularity": (
         "their_partners_pct",

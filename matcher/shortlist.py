@@ -28,7 +28,7 @@ from matcher.db import EmbeddingRow, ProfileRow, RelationshipRow
 from matcher.directory import Directory, degree_percentiles, directories
 from matcher.embedding import Embedder
 from matcher.explain import Explanation, explain
-from matcher.features import FEATURES, Context, resource_walks
+from matcher.features import FEATURES, LOOKALIKES, Context, resource_walks
 from matcher.index import indexes
 from matcher.language import detect_language
 from matcher.population import Population
@@ -432,6 +432,9 @@ def slice_features(
         mean_degree=directory.mean_degree,
         sample=directory.sample,
         walks=_walks(directory, query, partners, outside, members),
+        lookalikes=_lookalikes(
+            session, directory, model_name, query, population, partners, outside, candidate_rows
+        ),
     )
     features = model.features(population, context)
     candidates = np.arange(1, heads if inline else len(candidate_rows) + 1)
@@ -462,6 +465,62 @@ def _walks(
         heads[0, h] = float((vector[rows] * inverse[rows]).sum())
         heads[1, h] = float((two[rows] * inverse[rows]).sum())
     return np.hstack([heads, np.vstack([two[members], three[members]])])
+
+
+def _lookalikes(
+    session: Session,
+    directory: Directory,
+    model_name: str,
+    query: Query,
+    population: Population,
+    partners: np.ndarray,
+    outside: list[np.ndarray],
+    candidate_rows: np.ndarray,
+) -> np.ndarray:
+    """The two lookalike shares (see :meth:`matcher.features.PairFeatures.lookalikes`) of
+    each candidate of a slice (the inline ones, else the stored ``candidate_rows``), with
+    lookalikes found in the whole shared directory by its profile index; NaN elsewhere.
+
+    ``population`` is the slice: the query at row 0, the inline candidates next, then the
+    stored members, with centred profile vectors.
+    """
+    out = np.full((2, len(population)), np.nan)
+    vectors = population.vectors.get(PROFILE)
+    candidates = np.arange(1, 1 + (len(outside) or len(candidate_rows)))
+    if vectors is None or len(candidates) == 0:
+        return out
+    own = np.full(len(population), -1, dtype=np.int64)  # pk of each searched row, if stored
+    if query.pk is not None:
+        own[0] = query.pk
+    if not outside:
+        own[candidates] = directory.pks[candidate_rows]
+    searched = np.concatenate([[0], candidates])
+    searched = searched[~np.isnan(vectors[searched]).any(axis=1)]
+    if len(searched) == 0:
+        return out
+    shared = directory.pks[~directory.private] if directory.private.any() else None
+    index = indexes.get(session, model_name, PROFILE).vectors
+    _, found = index.search_many(vectors[searched], LOOKALIKES + 1, allowed=shared)
+    near: dict[int, np.ndarray] = {}
+    for row, pks in zip(searched, found, strict=True):
+        rows = (directory.row.get(int(pk)) for pk in pks if pk != -1 and pk != own[row])
+        kept = [r for r in rows if r is not None][:LOOKALIKES]
+        near[int(row)] = np.array(kept, dtype=np.int64)
+    mine = np.zeros(len(directory.pks), dtype=bool)
+    mine[partners] = True
+    for c in searched[searched > 0]:
+        theirs = near[int(c)]
+        if len(theirs):
+            out[1, c] = mine[theirs].mean()
+    ours = near.get(0, np.empty(0, dtype=np.int64))
+    if len(ours):
+        if outside:
+            for c in candidates:
+                out[0, c] = np.isin(ours, outside[c - 1]).mean()
+        else:
+            linked = directory.graph[ours][:, candidate_rows]
+            out[0, candidates] = np.asarray(linked.sum(axis=0)).ravel() / len(ours)
+    return out
 
 
 def _named_rows(directory: Directory, profile: Profile) -> np.ndarray:

@@ -5,7 +5,15 @@ import pytest
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from matcher.click_model import ClickClassifier, ClickRecommender
-from matcher.features import FEATURES, KIND_PAIR, PairFeatures, TagWeights, resource_walks, reverse
+from matcher.features import (
+    FEATURES,
+    KIND_PAIR,
+    PairFeatures,
+    TagWeights,
+    nearest_members,
+    resource_walks,
+    reverse,
+)
 from matcher.feedback import FeedbackLabels
 from matcher.population import Population
 from matcher.profiles import Profile
@@ -207,6 +215,33 @@ def test_resource_walks_follow_the_paths_from_the_query():
     np.testing.assert_allclose(
         row[:, names.index("three_step_paths_rel")], [0.0, 0.25 / mean_degree]
     )
+
+
+def test_lookalike_shares_count_the_partners_among_the_nearest_profiles(monkeypatch):
+    """0's two lookalikes are 1 and 2 (2 works with 4); 4's are 3 and 5 (3 works with 0)."""
+    monkeypatch.setattr("matcher.features.LOOKALIKES", 2)
+    angles = np.radians([0, 10, 20, 100, 110, 120])
+    vectors = np.stack([np.cos(angles), np.sin(angles)], axis=1).astype(np.float32)
+    vectors[5] = np.nan  # no profile vector: nobody's lookalike, and has none
+    links = {2: ["o4"], 3: ["o0"]}
+    profiles = [
+        Profile(id=f"o{i}", name=f"Org {i}", description="x", relationships=links.get(i, []))
+        for i in range(6)
+    ]
+    population = Population.from_profiles(profiles, {"profile": vectors})
+    near = nearest_members(vectors, 6, 2).toarray()
+    assert [list(np.flatnonzero(r)) for r in near] == [[1, 2], [0, 2], [0, 1], [2, 4], [2, 3], []]
+
+    rows = PairFeatures(population).compute(0, np.array([4, 5, 1]))
+    names = list(FEATURES)
+    them, us = names.index("lookalikes_partner_them"), names.index("lookalikes_partner_us")
+    # 4: one of our two lookalikes (2) is its partner; one of its two (3) is ours.
+    np.testing.assert_allclose(rows[:, them], [0.5, 0.0, 0.0])
+    np.testing.assert_allclose(rows[:, us], [0.5, np.nan, 0.0])
+    # Seen from 4, the shares swap.
+    back = PairFeatures(population).compute(4, np.array([0]))
+    np.testing.assert_allclose(back[:, [them, us]], rows[:1, [us, them]])
+    np.testing.assert_allclose(reverse(rows[:1])[:, [them, us]], back[:, [them, us]])
 
 
 def test_rare_shared_tags_weigh_more_than_common_ones():
