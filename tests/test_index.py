@@ -43,3 +43,22 @@ def test_empty_index_and_empty_filter():
     )
     index = VectorIndex(np.arange(3), unit_vectors(3))
     assert index.search(unit_vectors(1)[0], 3, allowed=np.empty(0, np.int64)) == []
+
+
+@pytest.mark.parametrize("hnsw_from", [10**9, 1], ids=["exact", "hnsw"])
+def test_search_many_finds_what_each_search_finds(hnsw_from):
+    """One batched call (as lookalikes are found), also with a narrower HNSW search."""
+    vectors = unit_vectors(2000)
+    ids = np.arange(2000, dtype=np.int64)
+    index = VectorIndex(ids, vectors, hnsw_from=hnsw_from)
+    queries = unit_vectors(30, seed=2)
+    _, found = index.search_many(queries, 51, ef_search=128)
+    assert found.shape == (30, 51)
+    recall = []
+    for q, row in zip(queries, found, strict=True):
+        truth = ids[np.argsort(-(vectors @ q))[:51]]
+        assert [i for i, _ in index.search(q, 51)] == list(row) or not index.exact
+        recall.append(len(set(truth) & set(row)) / 51)
+    assert np.mean(recall) >= (1.0 if index.exact else 0.95)
+    _, none = index.search_many(queries, 5, allowed=np.empty(0, np.int64))
+    assert none.shape == (30, 0)
