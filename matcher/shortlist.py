@@ -491,10 +491,17 @@ def _lookalikes(
     candidates = np.arange(1, 1 + (len(outside) or len(candidate_rows)))
     if vectors is None or len(candidates) == 0:
         return out
-    own = np.full(len(population), -1, dtype=np.int64)  # pk of each searched row, if stored
+    # The stored profile of each searched row, never its own lookalike: the query's, each
+    # stored candidate's, and that of an inline candidate with a stored profile's id.
+    own = np.full(len(population), -1, dtype=np.int64)
     if query.pk is not None:
         own[0] = query.pk
-    if not outside:
+    if outside:
+        for c in candidates:
+            row = directory.row_of_id.get(population.ids[c])
+            if row is not None:
+                own[c] = directory.pks[row]
+    else:
         own[candidates] = directory.pks[candidate_rows]
     searched = np.concatenate([[0], candidates])
     searched = searched[~np.isnan(vectors[searched]).any(axis=1)]

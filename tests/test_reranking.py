@@ -18,6 +18,7 @@ from matcher.profiles import Profile
 from matcher.recommender import Partnerships
 from matcher.shortlist import (
     Filters,
+    Inline,
     Query,
     query_vectors,
     resolve_query,
@@ -88,6 +89,35 @@ def test_slice_features_equal_whole_population_features(
         )
         assert rows.shape == (len(candidate_pks), len(FEATURES))
         np.testing.assert_allclose(rows, expected, rtol=1e-4, atol=1e-5, equal_nan=True)
+
+
+def test_an_inline_copy_of_a_stored_profile_has_its_lookalike_shares(
+    session, embedder, model, monkeypatch
+):
+    """A request or prospect that is a stored organisation is not its own lookalike, so the
+    share of its lookalikes that work with us is the stored one's. (The other share counts
+    the partners its relationships name, as every network feature of an inline candidate
+    does; the stored one also has the partners that name it.)"""
+    monkeypatch.setattr("matcher.features.LOOKALIKES", 5)
+    monkeypatch.setattr("matcher.shortlist.LOOKALIKES", 5)
+    learned, _ = model
+    directory = directories.get(session, embedder.name)
+    query = resolve_query(session, "nl-stichting-vrije-adem")
+    vectors = query_vectors(session, embedder, query)
+    column = FEATURES.index("lookalikes_partner_us")
+    compared = 0
+    for pk in directory.pks:
+        if pk == query.pk:
+            continue
+        stored = resolve_query(session, directory.ids[directory.row[int(pk)]])
+        own = query_vectors(session, embedder, stored)
+        inline = Inline(stored.profile, own, stored.profile.language)
+        args = (session, directory, learned, embedder.name, query, vectors, query.profile.language)
+        _, by_pk = slice_features(*args, [int(pk)])
+        _, by_copy = slice_features(*args, [], inline=[inline])
+        np.testing.assert_allclose(by_copy[:, column], by_pk[:, column], equal_nan=True)
+        compared += int(by_pk[0, column] > 0)
+    assert compared >= 3  # shares above zero were compared
 
 
 def test_shortlist_returns_both_directions_ranked_by_the_click(session, embedder, model):
