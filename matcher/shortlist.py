@@ -2,7 +2,8 @@
 
 Two stages. Retrieval hands a few hundred candidates to the click model: the
 nearest profiles by whole-profile embedding (faiss, centred per language, see
-:mod:`matcher.index`) and the query's partners and partners of partners.
+:mod:`matcher.index`), the query's partners and partners of partners, and the
+organisations its lookalikes (the profiles most like it) work with.
 Re-ranking scores each candidate with the click model both ways (they fit our
 strategy, we fit theirs) and orders them by the combined click. Filters are
 applied inside retrieval, before any cut, so a filtered shortlist is never
@@ -29,7 +30,7 @@ from matcher.directory import Directory, degree_percentiles, directories
 from matcher.embedding import Embedder
 from matcher.explain import Explanation, explain
 from matcher.features import FEATURES, LOOKALIKES, Context, resource_walks
-from matcher.index import indexes
+from matcher.index import ProfileIndex, indexes
 from matcher.language import detect_language
 from matcher.population import Population
 from matcher.profiles import Profile
@@ -198,7 +199,8 @@ def shortlist(
         else:
             directory = directories.get(session, embedder.name)
             network = _network_candidates(directory, query, allowed)
-            pks = {pk for pk, _ in hits} | {int(pk) for pk in network}
+            alike = _lookalike_candidates(directory, index, query, vectors, language, allowed)
+            pks = {pk for pk, _ in hits} | {int(pk) for pk in network} | set(alike)
             pks.discard(query.pk if query.pk is not None else -1)
             ranked = []
             if pks:
@@ -285,6 +287,36 @@ def _network_candidates(
     if allowed is not None:
         pks = pks[np.isin(pks, allowed)]
     return pks
+
+
+def _lookalike_candidates(
+    directory: Directory,
+    index: ProfileIndex,
+    query: Query,
+    vectors: dict[str, np.ndarray],
+    language: str | None,
+    allowed: np.ndarray | None,
+    limit: int = 100,
+) -> list[int]:
+    """Pks of the ``limit`` organisations that most of the query's lookalikes work with.
+
+    The click model ranks partners of organisations like the query high (see
+    :meth:`matcher.features.PairFeatures.lookalikes`); retrieval by similarity and by
+    the query's own network misses about one in eight of its top ten without them
+    (measured on a held-out CORDIS population).
+    """
+    shared = directory.pks[~directory.private] if directory.private.any() else None
+    hits = index.search(vectors[PROFILE], language, LOOKALIKES + 1, allowed=shared)
+    rows = [directory.row[pk] for pk, _ in hits if pk != query.pk and pk in directory.row]
+    if not rows:
+        return []
+    counts = np.asarray(directory.graph[rows[:LOOKALIKES]].sum(axis=0)).ravel()
+    if query.pk is not None and query.pk in directory.row:
+        counts[directory.row[query.pk]] = 0
+    if allowed is not None:
+        counts[~np.isin(directory.pks, allowed)] = 0
+    best = np.argsort(-counts, kind="stable")[:limit]
+    return [int(pk) for pk in directory.pks[best[counts[best] > 0]]]
 
 
 def _shared_member(directory: Directory, query: Query) -> bool:

@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session
 from matcher.cli import cli
 from matcher.click_model import ClickRecommender
 from matcher.directory import directories
-from matcher.features import FEATURES
+from matcher.features import FEATURES, nearest_members
+from matcher.index import indexes
 from matcher.population import Population
 from matcher.profiles import Profile
 from matcher.recommender import Partnerships
@@ -20,11 +21,13 @@ from matcher.shortlist import (
     Filters,
     Inline,
     Query,
+    _lookalike_candidates,
     query_vectors,
     resolve_query,
     shortlist,
     slice_features,
 )
+from matcher.vectors import PROFILE
 
 DEMO = Path(__file__).parents[1] / "data" / "demo" / "profiles.jsonl"
 
@@ -118,6 +121,33 @@ def test_an_inline_copy_of_a_stored_profile_has_its_lookalike_shares(
         np.testing.assert_allclose(by_copy[:, column], by_pk[:, column], equal_nan=True)
         compared += int(by_pk[0, column] > 0)
     assert compared >= 3  # shares above zero were compared
+
+
+def test_retrieval_adds_whom_the_query_s_lookalikes_work_with(session, embedder, monkeypatch):
+    """The first stage hands the click model the organisations that the query's lookalikes
+    work with (the same lookalikes as the population's), inside the filters."""
+    monkeypatch.setattr("matcher.shortlist.LOOKALIKES", 5)
+    population = Population.load(session, embedder.name)
+    near = nearest_members(population.vectors[PROFILE], len(population), 5)
+    directory = directories.get(session, embedder.name)
+    index = indexes.get(session, embedder.name, PROFILE)
+    found = 0
+    for query_id in ("nl-stichting-vrije-adem", "en-tipping-point-climate", "nl-brugfonds-impact"):
+        query = resolve_query(session, query_id)
+        args = (directory, index, query, query_vectors(session, embedder, query))
+        q = population.index[query_id]
+        counts = np.asarray((near[q] @ population.graph).todense()).ravel()
+        counts[q] = 0
+        got = _lookalike_candidates(*args, query.profile.language, None)
+        ids = [directory.ids[directory.row[pk]] for pk in got]
+        assert set(ids) == {population.ids[i] for i in np.flatnonzero(counts)}
+        ordered = [counts[population.index[i]] for i in ids]
+        assert ordered == sorted(ordered, reverse=True)
+        allowed = directory.pks[::2]
+        inside = _lookalike_candidates(*args, query.profile.language, allowed)
+        assert set(inside) == set(got) & {int(pk) for pk in allowed}
+        found += len(got)
+    assert found > 0
 
 
 def test_shortlist_returns_both_directions_ranked_by_the_click(session, embedder, model):
