@@ -68,6 +68,9 @@ class Directory:
     def __post_init__(self) -> None:
         self.row = {int(pk): i for i, pk in enumerate(self.pks)}
         self.row_of_id = {pid: i for i, pid in enumerate(self.ids)}
+        #: Pks of the shared directory's profiles, for a search restricted to them; None
+        #: when no profile is a workspace's own (every pk is shared).
+        self.shared_pks: np.ndarray | None = self.pks[~self.private] if self.private.any() else None
 
     def neighbours(self, rows: np.ndarray) -> np.ndarray:
         """Rows of everyone related to any of ``rows``."""
