@@ -16,6 +16,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import (
     JSON,
+    BigInteger,
     DateTime,
     Engine,
     Float,
@@ -27,9 +28,10 @@ from sqlalchemy import (
     UniqueConstraint,
     create_engine,
     event,
+    select,
 )
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
@@ -209,6 +211,34 @@ class FeedbackRow(Base):
 
     profile: Mapped[ProfileRow] = relationship(foreign_keys=[profile_pk])
     candidate: Mapped[ProfileRow] = relationship(foreign_keys=[candidate_pk])
+
+
+class RevisionRow(Base):
+    """One row, bumped by triggers on every change of profiles, relationships or embeddings.
+
+    Caches of the directory compare it (see :func:`revision`); the triggers are created by
+    migration 0006. A migration that rebuilds one of those tables (SQLite batch mode) must
+    create its triggers again.
+    """
+
+    __tablename__ = "revision"
+
+    pk: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    #: Drawn when the database was created: another database never shares it.
+    token: Mapped[str] = mapped_column(String(32))
+    value: Mapped[int] = mapped_column(BigInteger)
+
+
+def revision(session: Session) -> tuple[str, int]:
+    """This database's token and its count of changes to profiles, relationships and vectors.
+
+    One primary-key read: cheap enough to check on every request. It changes, in the
+    same transaction, with every insert, update or delete of those tables by anyone.
+    """
+    token, value = session.execute(
+        select(RevisionRow.token, RevisionRow.value).where(RevisionRow.pk == 1)
+    ).one()
+    return str(token), int(value)
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:

@@ -17,10 +17,10 @@ from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from matcher.db import EmbeddingRow, ProfileRow, RelationshipRow
+from matcher.db import EmbeddingRow, ProfileRow, RelationshipRow, revision
 from matcher.index import LanguageCentring
 from matcher.vectors import EMBEDDED_FACETS, PROFILE
 
@@ -152,38 +152,18 @@ def degree_percentiles(population: np.ndarray, degrees: np.ndarray) -> np.ndarra
     return np.asarray((less + (np.maximum(equal, 1) + 1) / 2) / n, dtype=np.float64)
 
 
-def state(session: Session, model: str) -> tuple[int, ...]:
-    """Changes whenever a profile, relationship or vector of ``model`` changes."""
-    profiles = session.execute(
-        select(func.count(), func.max(ProfileRow.pk), func.max(ProfileRow.updated_at))
-    ).one()
-    relationships = session.execute(select(func.count(), func.max(RelationshipRow.pk))).one()
-    vectors = session.execute(
-        select(func.count(), func.max(EmbeddingRow.pk)).where(EmbeddingRow.model == model)
-    ).one()
-    updated = profiles[2]
-    return (
-        int(profiles[0]),
-        int(profiles[1] or 0),
-        int(updated.timestamp() * 1e6) if updated is not None else 0,
-        int(relationships[0]),
-        int(relationships[1] or 0),
-        int(vectors[0]),
-        int(vectors[1] or 0),
-    )
-
-
 class DirectoryCache:
-    """One :class:`Directory` per (database, model), rebuilt when its :func:`state` changes."""
+    """One :class:`Directory` per (database, model), rebuilt when the database's
+    :func:`~matcher.db.revision` changes."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._entries: dict[tuple[str, str], tuple[tuple[int, ...], Directory]] = {}
+        self._entries: dict[tuple[str, str], tuple[tuple[str, int], Directory]] = {}
 
     def get(self, session: Session, model: str) -> Directory:
         url = session.get_bind().engine.url.render_as_string(hide_password=True)
         key = (url, model)
-        current = state(session, model)
+        current = revision(session)
         with self._lock:
             cached = self._entries.get(key)
             if cached is not None and cached[0] == current:

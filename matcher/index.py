@@ -21,6 +21,7 @@ import faiss
 import numpy as np
 from sqlalchemy.orm import Session
 
+from matcher.db import revision
 from matcher.vectors import PROFILE, fingerprint, load_vectors
 
 
@@ -157,12 +158,18 @@ class ProfileIndex:
 
 @dataclass
 class _Cached:
-    key: tuple[int, int]
+    revision: tuple[str, int]
+    fingerprint: tuple[int, int]
     index: ProfileIndex
 
 
 class IndexCache:
-    """One index per (database, model, facet), rebuilt only when its vectors change."""
+    """One index per (database, model, facet), rebuilt only when its vectors change.
+
+    Each use reads the database's :func:`~matcher.db.revision` (one row); only when it
+    moved are this facet's vectors counted, and only when they changed is the index
+    built again.
+    """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -172,14 +179,19 @@ class IndexCache:
         bind = session.get_bind()
         url = bind.engine.url.render_as_string(hide_password=True)
         key = (url, model, facet)
-        current = fingerprint(session, model, facet)
+        now = revision(session)
         with self._lock:
             cached = self._entries.get(key)
-            if cached is not None and cached.key == current:
+            if cached is not None and cached.revision == now:
                 return cached.index
+        current = fingerprint(session, model, facet)
+        if cached is not None and cached.fingerprint == current and cached.revision[0] == now[0]:
+            with self._lock:
+                self._entries[key] = _Cached(now, current, cached.index)
+            return cached.index
         index = ProfileIndex(*load_vectors(session, model, facet))
         with self._lock:
-            self._entries[key] = _Cached(current, index)
+            self._entries[key] = _Cached(now, current, index)
         return index
 
 

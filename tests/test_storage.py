@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 
 import pytest
 from alembic import command
-from sqlalchemy import func, inspect, select, text
+from sqlalchemy import delete, func, inspect, select, text, update
 from sqlalchemy.orm import Session
 
 from matcher import db, store
@@ -124,6 +124,59 @@ def test_delete_cascades(engine):
         assert not store.delete_profile(session, "a")
         for table in (ProfileRow, RelationshipRow, EmbeddingRow):
             assert session.scalar(select(func.count()).select_from(table)) == 0
+
+
+def test_every_write_to_profiles_relationships_or_vectors_moves_the_revision(engine):
+    """The directory and index caches trust this one row instead of counting the tables."""
+    seen = []
+
+    def moved(session):
+        session.commit()
+        seen.append(db.revision(session))
+        return seen[-1] != seen[-2]
+
+    with Session(engine) as session:
+        seen.append(db.revision(session))
+        store.save_profiles(session, [profile("a"), profile("b")])
+        assert moved(session)
+        row = store.get_row(session, "a")
+        session.add(RelationshipRow(profile_pk=row.pk, partner="b", status="past"))
+        assert moved(session)
+        vector = EmbeddingRow(
+            profile_pk=row.pk, facet="mission", model="m", text_hash="h", dim=1, vector=b"\0" * 4
+        )
+        session.add(vector)
+        assert moved(session)
+        vector.vector = b"\1" * 4
+        assert moved(session)
+        session.execute(update(RelationshipRow).values(status="current"))
+        assert moved(session)
+        store.save_profiles(session, [profile("a", mission="Another mission.")])
+        assert moved(session)
+        session.execute(delete(EmbeddingRow))
+        assert moved(session)
+        session.scalar(select(func.count()).select_from(ProfileRow))  # a read
+        assert not moved(session)
+        assert store.delete_profile(session, "b")
+        assert moved(session)
+        assert store.delete_profile(session, "a")  # cascades to its relationship
+        assert moved(session)
+    assert len({token for token, _ in seen}) == 1
+
+
+def test_a_schema_migrated_again_draws_another_revision_token(database_url):
+    """A database dropped and created again at the same URL never passes for the old one."""
+    engine = db.make_engine(database_url)
+    db.upgrade(engine)
+    with Session(engine) as session:
+        first = db.revision(session)
+    command.downgrade(db.alembic_config(engine), "0005")
+    db.upgrade(engine)
+    with Session(engine) as session:
+        again = db.revision(session)
+    engine.dispose()
+    assert first[1] == again[1] == 0
+    assert first[0] != again[0]
 
 
 def test_list_filters_and_pages(engine):
