@@ -7,7 +7,7 @@ baselines on the rest (:func:`matcher.training.held_out_report`). Prints each
 split's table and reliability table, and the mean over splits.
 
     DATABASE_URL=sqlite:///cordis.db python bench/dev_eval.py --seeds 0 1 2 \
-        [--test-fraction 0.4] [--pad-to 1888] [--by-past-partners]
+        [--test-fraction 0.4] [--pad-to 1888] [--train-share 0.667] [--by-past-partners]
 
 ``--pad-to 1888`` ranks in a population the size of the reference population of
 ``../shared/NOTES.md`` (1,889 organisations), with a model trained on more
@@ -49,6 +49,12 @@ def main() -> None:
         "training ones (queries: the held-out ones only)",
     )
     parser.add_argument(
+        "--train-share",
+        type=float,
+        default=1.0,
+        help="train on this share of the training organisations only (a learning curve)",
+    )
+    parser.add_argument(
         "--by-past-partners",
         action="store_true",
         help="also print NDCG per group of queries by their number of past partners",
@@ -70,6 +76,7 @@ def main() -> None:
             seed=seed,
             test_fraction=args.test_fraction,
             pad_to=args.pad_to,
+            train_share=args.train_share,
         )
         print(f"\nseed {seed} ({time.perf_counter() - start:.0f} s, training and evaluation)")
         print(report.format_table())

@@ -153,6 +153,7 @@ def held_out_report(
     seed: int = 0,
     test_fraction: float = 1 / 3,
     pad_to: int | None = None,
+    train_share: float = 1.0,
 ) -> tuple[EvaluationReport, list[Bin]]:
     """Train on some organisations, evaluate on the rest (``test_fraction``), with baselines.
 
@@ -163,14 +164,26 @@ def held_out_report(
     while trained on more organisations than it ranks. Their pairs with training
     organisations were not trained on either. The reliability table is always
     of the held-out organisations alone.
+
+    With ``train_share`` below 1, the model learns from that share of the training
+    organisations only, drawn at random; the split, the padding and the queries stay
+    the same (a learning curve).
     """
     train_rows, test_rows = split_organisations(
         len(population), test_fraction=test_fraction, seed=seed
     )
     n = len(population)
-    train, test = population.subset(train_rows), population.subset(test_rows)
+    test = population.subset(test_rows)
     test_pairs = partnerships.subset(test_rows, n)
-    model = ClickRecommender(random_state=seed).fit(train, partnerships.subset(train_rows, n))
+    fit_rows = train_rows
+    if train_share < 1:
+        size = round(train_share * len(train_rows))
+        fit_rows = np.sort(
+            np.random.default_rng([seed, 99]).choice(train_rows, size, replace=False)
+        )
+    model = ClickRecommender(random_state=seed).fit(
+        population.subset(fit_rows), partnerships.subset(fit_rows, n)
+    )
     rankers = [model, *make_baselines(seed)]
     if pad_to is None or pad_to <= len(test_rows):
         report = evaluate(test, test_pairs, rankers)

@@ -276,3 +276,27 @@ def test_held_out_report_ranks_in_a_padded_population_for_held_out_queries_only(
     assert len(report.queries_all) <= len(test)
     # The reliability table is of the held-out organisations alone, padded or not.
     assert table and table == plain_table
+
+
+def test_held_out_report_with_a_train_share_learns_from_part_of_the_training_organisations(
+    monkeypatch,
+):
+    population, pairs = synthetic(n=90)
+    trained_on = []
+    fit = ClickRecommender.fit
+
+    def recording_fit(self, population, partnerships, *args, **kwargs):
+        trained_on.append(list(population.ids))
+        return fit(self, population, partnerships, *args, **kwargs)
+
+    monkeypatch.setattr(ClickRecommender, "fit", recording_fit)
+    train, _ = split_organisations(len(population), test_fraction=0.4, seed=0)
+    whole, _ = held_out_report(population, pairs, seed=0, test_fraction=0.4, pad_to=60)
+    part, _ = held_out_report(
+        population, pairs, seed=0, test_fraction=0.4, pad_to=60, train_share=0.5
+    )
+    assert [len(ids) for ids in trained_on] == [len(train), 27]
+    assert set(trained_on[1]) < set(trained_on[0])
+    # The same population and queries are ranked either way.
+    assert part.organisations == whole.organisations == 60
+    np.testing.assert_array_equal(part.queries_all, whole.queries_all)
