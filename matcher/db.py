@@ -214,29 +214,34 @@ class FeedbackRow(Base):
 
 
 class RevisionRow(Base):
-    """One row, bumped by triggers on every change of profiles, relationships or embeddings.
+    """Counters bumped by triggers (migration 0006), one row per name.
 
-    Caches of the directory compare it (see :func:`revision`); the triggers are created by
-    migration 0006. A migration that rebuilds one of those tables (SQLite batch mode) must
-    create its triggers again.
+    ``directory`` moves with every change of profiles, relationships or embeddings,
+    ``vectors`` with every change of embeddings. Caches compare them (see
+    :func:`revision`). A migration that rebuilds one of those tables (SQLite batch mode)
+    must create its triggers again.
     """
 
     __tablename__ = "revision"
 
-    pk: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    name: Mapped[str] = mapped_column(String(16), primary_key=True)
     #: Drawn when the database was created: another database never shares it.
     token: Mapped[str] = mapped_column(String(32))
     value: Mapped[int] = mapped_column(BigInteger)
 
 
-def revision(session: Session) -> tuple[str, int]:
-    """This database's token and its count of changes to profiles, relationships and vectors.
+#: Names of the :class:`RevisionRow` counters.
+DIRECTORY, VECTORS = "directory", "vectors"
 
-    One primary-key read: cheap enough to check on every request. It changes, in the
-    same transaction, with every insert, update or delete of those tables by anyone.
+
+def revision(session: Session, name: str = DIRECTORY) -> tuple[str, int]:
+    """This database's token and the value of one of its change counters.
+
+    One primary-key read: cheap enough to check on every request. The counter moves, in
+    the same transaction, with every write it counts, by anyone.
     """
     token, value = session.execute(
-        select(RevisionRow.token, RevisionRow.value).where(RevisionRow.pk == 1)
+        select(RevisionRow.token, RevisionRow.value).where(RevisionRow.name == name)
     ).one()
     return str(token), int(value)
 

@@ -20,7 +20,7 @@ import scipy.sparse as sp
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from matcher.db import EmbeddingRow, ProfileRow, RelationshipRow, revision
+from matcher.db import DIRECTORY, EmbeddingRow, ProfileRow, RelationshipRow, revision
 from matcher.index import LanguageCentring
 from matcher.vectors import EMBEDDED_FACETS, PROFILE
 
@@ -154,7 +154,7 @@ def degree_percentiles(population: np.ndarray, degrees: np.ndarray) -> np.ndarra
 
 class DirectoryCache:
     """One :class:`Directory` per (database, model), rebuilt when the database's
-    :func:`~matcher.db.revision` changes."""
+    ``directory`` :func:`~matcher.db.revision` moves."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -163,7 +163,7 @@ class DirectoryCache:
     def get(self, session: Session, model: str) -> Directory:
         url = session.get_bind().engine.url.render_as_string(hide_password=True)
         key = (url, model)
-        current = revision(session)
+        current = revision(session, DIRECTORY)
         with self._lock:
             cached = self._entries.get(key)
             if cached is not None and cached[0] == current:

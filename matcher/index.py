@@ -15,14 +15,13 @@ strategy's Dutch partner from rank 8 to rank 1.
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
 
 import faiss
 import numpy as np
 from sqlalchemy.orm import Session
 
-from matcher.db import revision
-from matcher.vectors import PROFILE, fingerprint, load_vectors
+from matcher.db import VECTORS, revision
+from matcher.vectors import PROFILE, load_vectors
 
 
 class VectorIndex:
@@ -156,42 +155,29 @@ class ProfileIndex:
         return self.vectors.search(centred, k, allowed=allowed)
 
 
-@dataclass
-class _Cached:
-    revision: tuple[str, int]
-    fingerprint: tuple[int, int]
-    index: ProfileIndex
-
-
 class IndexCache:
-    """One index per (database, model, facet), rebuilt only when its vectors change.
+    """One index per (database, model, facet), rebuilt only when vectors change.
 
-    Each use reads the database's :func:`~matcher.db.revision` (one row); only when it
-    moved are this facet's vectors counted, and only when they changed is the index
-    built again.
+    Each use reads the database's ``vectors`` :func:`~matcher.db.revision` (one row),
+    which triggers move with every insert, update or delete of an embedding.
     """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._entries: dict[tuple[str, str, str], _Cached] = {}
+        self._entries: dict[tuple[str, str, str], tuple[tuple[str, int], ProfileIndex]] = {}
 
     def get(self, session: Session, model: str, facet: str = PROFILE) -> ProfileIndex:
         bind = session.get_bind()
         url = bind.engine.url.render_as_string(hide_password=True)
         key = (url, model, facet)
-        now = revision(session)
+        current = revision(session, VECTORS)
         with self._lock:
             cached = self._entries.get(key)
-            if cached is not None and cached.revision == now:
-                return cached.index
-        current = fingerprint(session, model, facet)
-        if cached is not None and cached.fingerprint == current and cached.revision[0] == now[0]:
-            with self._lock:
-                self._entries[key] = _Cached(now, current, cached.index)
-            return cached.index
+            if cached is not None and cached[0] == current:
+                return cached[1]
         index = ProfileIndex(*load_vectors(session, model, facet))
         with self._lock:
-            self._entries[key] = _Cached(now, current, index)
+            self._entries[key] = (current, index)
         return index
 
 

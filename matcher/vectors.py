@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, selectinload
 
 from matcher.db import EmbeddingRow, ProfileRow
@@ -179,13 +179,3 @@ def load_vectors(
     pks = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
     matrix = np.frombuffer(b"".join(r[1] for r in rows), dtype=np.float32).reshape(len(rows), -1)
     return pks, matrix, [r[2] for r in rows]
-
-
-def fingerprint(session: Session, model: str, facet: str = PROFILE) -> tuple[int, int]:
-    """Changes whenever a vector of this facet and model is added, replaced or removed."""
-    count, newest = session.execute(
-        select(func.count(), func.max(EmbeddingRow.pk)).where(
-            EmbeddingRow.model == model, EmbeddingRow.facet == facet
-        )
-    ).one()
-    return int(count), int(newest or 0)

@@ -3,6 +3,7 @@
 import json
 from datetime import UTC, datetime
 
+import numpy as np
 import pytest
 from alembic import command
 from sqlalchemy import delete, func, inspect, select, text, update
@@ -10,8 +11,10 @@ from sqlalchemy.orm import Session
 
 from matcher import db, store
 from matcher.db import EmbeddingRow, ProfileRow, RelationshipRow
+from matcher.index import indexes
 from matcher.ingest import ImportRejected, import_file
 from matcher.profiles import Profile
+from matcher.vectors import PROFILE
 
 
 def profile(pid, **facets):
@@ -127,41 +130,65 @@ def test_delete_cascades(engine):
 
 
 def test_every_write_to_profiles_relationships_or_vectors_moves_the_revision(engine):
-    """The directory and index caches trust this one row instead of counting the tables."""
+    """The directory and index caches trust these rows instead of counting the tables."""
     seen = []
 
     def moved(session):
+        """Which counters the writes since the last call moved."""
         session.commit()
-        seen.append(db.revision(session))
-        return seen[-1] != seen[-2]
+        seen.append({name: db.revision(session, name) for name in (db.DIRECTORY, db.VECTORS)})
+        return {name for name, value in seen[-1].items() if value != seen[-2][name]}
 
+    directory, both = {db.DIRECTORY}, {db.DIRECTORY, db.VECTORS}
     with Session(engine) as session:
-        seen.append(db.revision(session))
+        seen.append({name: db.revision(session, name) for name in (db.DIRECTORY, db.VECTORS)})
         store.save_profiles(session, [profile("a"), profile("b")])
-        assert moved(session)
+        assert moved(session) == directory
         row = store.get_row(session, "a")
         session.add(RelationshipRow(profile_pk=row.pk, partner="b", status="past"))
-        assert moved(session)
+        assert moved(session) == directory
         vector = EmbeddingRow(
             profile_pk=row.pk, facet="mission", model="m", text_hash="h", dim=1, vector=b"\0" * 4
         )
         session.add(vector)
-        assert moved(session)
+        assert moved(session) == both
         vector.vector = b"\1" * 4
-        assert moved(session)
+        assert moved(session) == both
         session.execute(update(RelationshipRow).values(status="current"))
-        assert moved(session)
+        assert moved(session) == directory
         store.save_profiles(session, [profile("a", mission="Another mission.")])
-        assert moved(session)
+        assert moved(session) == directory
         session.execute(delete(EmbeddingRow))
-        assert moved(session)
+        assert moved(session) == both
         session.scalar(select(func.count()).select_from(ProfileRow))  # a read
-        assert not moved(session)
+        assert moved(session) == set()
+        # PostgreSQL counts statements: its cascade to the embeddings is one (deleting none
+        # here), so a profile's deletion may move the vectors' counter too.
         assert store.delete_profile(session, "b")
-        assert moved(session)
+        assert db.DIRECTORY in moved(session)
         assert store.delete_profile(session, "a")  # cascades to its relationship
-        assert moved(session)
-    assert len({token for token, _ in seen}) == 1
+        assert db.DIRECTORY in moved(session)
+    assert len({token for values in seen for token, _ in values.values()}) == 1
+
+
+def test_the_index_cache_sees_a_vector_replaced_under_the_same_sqlite_rowid(engine):
+    """Re-embedding the newest vector reuses its rowid on SQLite: same count, same max pk."""
+    with Session(engine) as session:
+        store.save_profiles(session, [profile("a"), profile("b")])
+        pks = [store.get_row(session, pid).pk for pid in ("a", "b")]
+        for pk, value in zip(pks, ([1.0, 0.0], [0.0, 1.0]), strict=True):
+            session.add(embedding_row(pk, value))
+        session.commit()
+        before = indexes.get(session, "m", PROFILE)
+        assert before.vectors.search(np.array([0.0, 1.0], np.float32), 1)[0][0] == pks[1]
+        session.execute(delete(EmbeddingRow).where(EmbeddingRow.profile_pk == pks[1]))
+        session.add(embedding_row(pks[1], [1.0, 0.0]))
+        session.commit()
+        after = indexes.get(session, "m", PROFILE)
+    assert after is not before
+    hits = after.vectors.search(np.array([0.0, 1.0], np.float32), 2)
+    assert {pk for pk, _ in hits} == set(pks)
+    assert hits[0][1] == pytest.approx(hits[1][1])  # both now point the same way
 
 
 def test_a_schema_migrated_again_draws_another_revision_token(database_url):
@@ -169,14 +196,26 @@ def test_a_schema_migrated_again_draws_another_revision_token(database_url):
     engine = db.make_engine(database_url)
     db.upgrade(engine)
     with Session(engine) as session:
-        first = db.revision(session)
+        first = db.revision(session, db.VECTORS)
     command.downgrade(db.alembic_config(engine), "0005")
     db.upgrade(engine)
     with Session(engine) as session:
-        again = db.revision(session)
+        again = db.revision(session, db.VECTORS)
     engine.dispose()
     assert first[1] == again[1] == 0
     assert first[0] != again[0]
+
+
+def embedding_row(pk, value):
+    vector = np.asarray(value, dtype=np.float32)
+    return EmbeddingRow(
+        profile_pk=pk,
+        facet=PROFILE,
+        model="m",
+        text_hash="h",
+        dim=len(vector),
+        vector=vector.tobytes(),
+    )
 
 
 def test_list_filters_and_pages(engine):
