@@ -17,6 +17,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     DateTime,
     Engine,
     Float,
@@ -228,6 +229,20 @@ class RevisionRow(Base):
     #: Drawn when the database was created: another database never shares it.
     token: Mapped[str] = mapped_column(String(32))
     value: Mapped[int] = mapped_column(BigInteger)
+
+
+class RevisionPendingRow(Base):
+    """A PostgreSQL transaction that wrote what a :class:`RevisionRow` counts, until it commits.
+
+    Its write triggers only mark the transaction here; a deferred trigger bumps the
+    counters as it commits, so writers never wait on each other's counter row. Unused on
+    SQLite, which has one writer at a time.
+    """
+
+    __tablename__ = "revision_pending"
+
+    txid: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    vectors: Mapped[bool] = mapped_column(Boolean)
 
 
 #: Names of the :class:`RevisionRow` counters.

@@ -191,6 +191,29 @@ def test_the_index_cache_sees_a_vector_replaced_under_the_same_sqlite_rowid(engi
     assert hits[0][1] == pytest.approx(hits[1][1])  # both now point the same way
 
 
+def test_a_long_transaction_does_not_hold_up_other_writers_on_postgresql(engine):
+    """Counters are bumped when a transaction commits, not when it writes."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite has one writer at a time anyway")
+    insert = text(
+        "INSERT INTO profiles (id, name, kind, facets, content_hash, created_at, updated_at) "
+        "VALUES (:id, :id, 'charity', '{}', 'h', now(), now())"
+    )
+    with Session(engine) as session:
+        before = db.revision(session)
+    with engine.connect() as long, engine.connect() as short:
+        long.execute(insert, {"id": "long"})  # open, not committed
+        short.execute(text("SET lock_timeout = '2s'"))
+        short.execute(insert, {"id": "short"})
+        short.commit()  # would time out if the long transaction held a counter row
+        with Session(engine) as session:
+            assert db.revision(session)[1] == before[1] + 1
+        long.commit()
+    with Session(engine) as session:
+        assert db.revision(session)[1] == before[1] + 2
+        assert db.revision(session, db.VECTORS) == (before[0], 0)
+
+
 def test_a_schema_migrated_again_draws_another_revision_token(database_url):
     """A database dropped and created again at the same URL never passes for the old one."""
     engine = db.make_engine(database_url)
