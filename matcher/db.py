@@ -6,9 +6,11 @@ from a URL (SQLite file by default, PostgreSQL through ``DATABASE_URL``).
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Generic, TypeVar
 
 from alembic import command
 from alembic.config import Config
@@ -35,6 +37,8 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+
+T = TypeVar("T")
 
 
 def _now() -> datetime:
@@ -259,6 +263,30 @@ def revision(session: Session, name: str = DIRECTORY) -> tuple[str, int]:
         select(RevisionRow.token, RevisionRow.value).where(RevisionRow.name == name)
     ).one()
     return str(token), int(value)
+
+
+class RevisionCache(Generic[T]):
+    """Values built from a database, one per (database, key), rebuilt when one of its
+    :func:`revision` counters moves; safe to share between threads."""
+
+    def __init__(self, counter: str) -> None:
+        self.counter = counter
+        self._lock = threading.Lock()
+        self._entries: dict[tuple[str, ...], tuple[tuple[str, int], T]] = {}
+
+    def get(self, session: Session, key: tuple[str, ...], build: Callable[[], T]) -> T:
+        """The value for ``key`` in ``session``'s database, from ``build()`` when stale."""
+        url = session.get_bind().engine.url.render_as_string(hide_password=True)
+        entry = (url, *key)
+        current = revision(session, self.counter)
+        with self._lock:
+            cached = self._entries.get(entry)
+            if cached is not None and cached[0] == current:
+                return cached[1]
+        value = build()
+        with self._lock:
+            self._entries[entry] = (current, value)
+        return value
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:

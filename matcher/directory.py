@@ -12,7 +12,6 @@ relationships or vectors change.
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 
 import numpy as np
@@ -20,7 +19,7 @@ import scipy.sparse as sp
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from matcher.db import DIRECTORY, EmbeddingRow, ProfileRow, RelationshipRow, revision
+from matcher.db import DIRECTORY, EmbeddingRow, ProfileRow, RelationshipRow, RevisionCache
 from matcher.index import LanguageCentring
 from matcher.vectors import EMBEDDED_FACETS, PROFILE
 
@@ -157,21 +156,10 @@ class DirectoryCache:
     ``directory`` :func:`~matcher.db.revision` moves."""
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._entries: dict[tuple[str, str], tuple[tuple[str, int], Directory]] = {}
+        self._cache: RevisionCache[Directory] = RevisionCache(DIRECTORY)
 
     def get(self, session: Session, model: str) -> Directory:
-        url = session.get_bind().engine.url.render_as_string(hide_password=True)
-        key = (url, model)
-        current = revision(session, DIRECTORY)
-        with self._lock:
-            cached = self._entries.get(key)
-            if cached is not None and cached[0] == current:
-                return cached[1]
-        directory = Directory.load(session, model)
-        with self._lock:
-            self._entries[key] = (current, directory)
-        return directory
+        return self._cache.get(session, (model,), lambda: Directory.load(session, model))
 
 
 #: Shared by the CLI and the API within one process.

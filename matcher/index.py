@@ -14,13 +14,11 @@ strategy's Dutch partner from rank 8 to rank 1.
 
 from __future__ import annotations
 
-import threading
-
 import faiss
 import numpy as np
 from sqlalchemy.orm import Session
 
-from matcher.db import VECTORS, revision
+from matcher.db import VECTORS, RevisionCache
 from matcher.vectors import PROFILE, load_vectors
 
 
@@ -163,22 +161,12 @@ class IndexCache:
     """
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._entries: dict[tuple[str, str, str], tuple[tuple[str, int], ProfileIndex]] = {}
+        self._cache: RevisionCache[ProfileIndex] = RevisionCache(VECTORS)
 
     def get(self, session: Session, model: str, facet: str = PROFILE) -> ProfileIndex:
-        bind = session.get_bind()
-        url = bind.engine.url.render_as_string(hide_password=True)
-        key = (url, model, facet)
-        current = revision(session, VECTORS)
-        with self._lock:
-            cached = self._entries.get(key)
-            if cached is not None and cached[0] == current:
-                return cached[1]
-        index = ProfileIndex(*load_vectors(session, model, facet))
-        with self._lock:
-            self._entries[key] = (current, index)
-        return index
+        return self._cache.get(
+            session, (model, facet), lambda: ProfileIndex(*load_vectors(session, model, facet))
+        )
 
 
 #: Shared by the CLI and the API within one process.
