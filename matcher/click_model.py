@@ -30,14 +30,22 @@ from sklearn.utils.multiclass import check_classification_targets, unique_labels
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 from threadpoolctl import threadpool_limits
 
-from matcher.features import FEATURES, KIND_PAIR, Context, PairFeatures, TagWeights, reverse
+from matcher.features import (
+    FEATURES,
+    KIND_PAIR,
+    Context,
+    PairFeatures,
+    TagWeights,
+    prefix_sets,
+    reverse,
+)
 from matcher.feedback import FeedbackLabels
 from matcher.population import Population
 from matcher.recommender import Partnerships, Recommender
 
 WEIGHTS = "model.skops"
 #: Version of the saved artefact's layout; another is refused at load time.
-FORMAT = 2
+FORMAT = 3
 #: Rows from which scoring uses all cores (below: one thread).
 PARALLEL_FROM = 20_000
 
@@ -216,6 +224,7 @@ class ClickRecommender(Recommender):
         self.vectorizer_ = TfidfVectorizer(sublinear_tf=True, min_df=2, max_features=200_000)
         self.vectorizer_.fit(population.texts())
         self.tag_weights_ = TagWeights.fit(p.tags for p in population.profiles)
+        self.prefix_weights_ = TagWeights.fit(prefix_sets(p.tags)[0] for p in population.profiles)
         X, y, w, pairs = self._training_rows(population, partnerships)
         if feedback is not None and len(feedback[1]):
             fb_population, labels = feedback
@@ -364,7 +373,13 @@ class ClickRecommender(Recommender):
         text = None
         if vectorizer is not None:
             text = sp.csr_matrix(vectorizer.transform(population.texts()))
-        features = PairFeatures(population, text, context, getattr(self, "tag_weights_", None))
+        features = PairFeatures(
+            population,
+            text,
+            context,
+            getattr(self, "tag_weights_", None),
+            getattr(self, "prefix_weights_", None),
+        )
         if context is None:
             self._features = features
         return features
@@ -442,6 +457,10 @@ class ClickRecommender(Recommender):
                     "weights": self.tag_weights_.weights,
                     "unseen": self.tag_weights_.unseen,
                 },
+                "prefix_weights": {
+                    "weights": self.prefix_weights_.weights,
+                    "unseen": self.prefix_weights_.unseen,
+                },
             },
             weights,
         )
@@ -485,6 +504,8 @@ class ClickRecommender(Recommender):
         model.calibrator_ = state["calibrator"]
         tags = state["tag_weights"]
         model.tag_weights_ = TagWeights(dict(tags["weights"]), float(tags["unseen"]))
+        prefixes = state["prefix_weights"]
+        model.prefix_weights_ = TagWeights(dict(prefixes["weights"]), float(prefixes["unseen"]))
         model.metadata = {k: v for k, v in config.items() if k not in {"params", "features"}}
         return model
 

@@ -8,6 +8,7 @@ NaN (histogram gradient boosting treats missing values natively), never 0.
 from __future__ import annotations
 
 import math
+import re
 import warnings
 from collections import Counter
 from collections.abc import Iterable
@@ -74,6 +75,8 @@ CONTEXT = (
     "same_city",
     "shared_tags",
     "shared_tags_idf",
+    "tag_prefix_cosine",
+    "tag_root_cosine",
     "text_overlap",
 )
 
@@ -136,6 +139,32 @@ class TagWeights:
         return self.weights.get(tag, self.unseen)
 
 
+#: What splits a tag into parts ("HEALTH.2010.2.3-1", "circular economy"), and a
+#: part that is a year, left out (call codes carry the year of the call).
+_TAG_PARTS = re.compile(r"[\s.\-_/;:]+")
+_YEAR = re.compile(r"^(19|20)\d\d$")
+
+
+def tag_prefixes(tag: str) -> list[str]:
+    """A tag's prefixes by its parts, shortest first, lower-cased and without years.
+
+    ``"HEALTH.2010.2.3-1"`` gives ``health``, ``health.2``, ``health.2.3`` and
+    ``health.2.3.1``; ``"circular economy"`` gives ``circular`` and ``circular.economy``.
+    Two tags that share a prefix are related: the same programme or area of a call
+    code, the same head word of a keyword.
+    """
+    parts = [p for p in _TAG_PARTS.split(tag.lower()) if p and not _YEAR.match(p)]
+    return [".".join(parts[: i + 1]) for i in range(len(parts))]
+
+
+def prefix_sets(tags: Iterable[str]) -> tuple[set[str], set[str]]:
+    """All prefixes of a profile's tags, and their roots (first parts)."""
+    every: set[str] = set()
+    for tag in tags:
+        every.update(tag_prefixes(tag))
+    return every, {p for p in every if "." not in p}
+
+
 class PairFeatures:
     """Computes :data:`FEATURES` for one query against many candidates of a population.
 
@@ -155,6 +184,9 @@ class PairFeatures:
     tag_weights
         Weights of shared tags for ``shared_tags_idf`` (the model's, fitted on its
         training profiles); without them, fitted on ``population``.
+    prefix_weights
+        Weights of tag prefixes (:func:`tag_prefixes`) for ``tag_prefix_cosine`` and
+        ``tag_root_cosine``, fitted the same way.
     """
 
     def __init__(
@@ -163,6 +195,7 @@ class PairFeatures:
         text_vectors: sp.csr_matrix | None = None,
         context: Context | None = None,
         tag_weights: TagWeights | None = None,
+        prefix_weights: TagWeights | None = None,
     ) -> None:
         self.population = population
         self.text_vectors = text_vectors
@@ -195,6 +228,9 @@ class PairFeatures:
         if tag_weights is None:
             tag_weights = TagWeights.fit(p.tags for p in population.profiles)
         self.tags, self.weighted_tags = _tag_matrices(population, tag_weights)
+        if prefix_weights is None:
+            prefix_weights = TagWeights.fit(prefix_sets(p.tags)[0] for p in population.profiles)
+        self.prefixes, self.roots = _prefix_matrices(population, prefix_weights)
         self.cities = np.array([(p.city or "").strip().lower() for p in population.profiles])
 
     def compute(self, query: int, candidates: np.ndarray) -> np.ndarray:
@@ -250,9 +286,14 @@ class PairFeatures:
             theirs = self.tags[candidates]
             out[:, col + 3] = (theirs @ self.tags[query].T).toarray().ravel()
             out[:, col + 4] = (theirs @ self.weighted_tags[query].T).toarray().ravel()
+        for offset, matrix in ((5, self.prefixes), (6, self.roots)):
+            if matrix[query].nnz:
+                cosine = (matrix[candidates] @ matrix[query].T).toarray().ravel()
+                tagged = np.diff(matrix.indptr)[candidates] > 0
+                out[:, col + offset] = np.where(tagged, cosine, np.nan)
         if self.text_vectors is not None:
             overlap = self.text_vectors[candidates] @ self.text_vectors[query].T
-            out[:, col + 5] = overlap.toarray().ravel()
+            out[:, col + 7] = overlap.toarray().ravel()
         return out
 
     def walks(self, query: int) -> tuple[np.ndarray, np.ndarray]:
@@ -350,6 +391,29 @@ def _tag_matrices(
     tags = sp.csr_matrix((ones, (rows, cols)), shape=shape)
     weight = np.array([weights[t] for t in vocabulary], dtype=np.float32)
     return tags, sp.csr_matrix(tags @ sp.diags(weight))
+
+
+def _prefix_matrices(
+    population: Population, weights: TagWeights
+) -> tuple[sp.csr_matrix, sp.csr_matrix]:
+    """Member x tag-prefix rows, weighted and L2-normalised: all prefixes, and roots only."""
+    vocabulary: dict[str, int] = {}
+    matrices = []
+    for level in (0, 1):
+        rows, cols = [], []
+        for i, profile in enumerate(population.profiles):
+            for prefix in prefix_sets(profile.tags)[level]:
+                rows.append(i)
+                cols.append(vocabulary.setdefault(prefix, len(vocabulary)))
+        weight = np.array([weights[t] for t in vocabulary], dtype=np.float32)
+        values = weight[np.array(cols, dtype=np.int64)] if cols else np.zeros(0, np.float32)
+        matrix = sp.csr_matrix(
+            (values, (rows, cols)), shape=(len(population), len(vocabulary)), dtype=np.float32
+        )
+        norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
+        inverse = np.divide(1.0, norms, out=np.zeros_like(norms), where=norms > 0)
+        matrices.append(sp.csr_matrix(sp.diags(inverse.astype(np.float32)) @ matrix))
+    return matrices[0], matrices[1]
 
 
 def _same(values: np.ndarray, query: int, candidates: np.ndarray) -> np.ndarray:

@@ -46,6 +46,8 @@ GROUPS: dict[str, tuple[str, ...]] = {
         "text_overlap",
         "shared_tags",
         "shared_tags_idf",
+        "tag_prefix_cosine",
+        "tag_root_cosine",
     ),
     "complementarity": ("comp_we_seek_they_offer", "comp_they_seek_we_offer"),
     "red_lines": ("conflict_our_red_lines", "conflict_their_red_lines"),

@@ -13,6 +13,7 @@ from matcher.features import (
     nearest_members,
     resource_walks,
     reverse,
+    tag_prefixes,
 )
 from matcher.feedback import FeedbackLabels
 from matcher.population import Population
@@ -261,6 +262,27 @@ def test_rare_shared_tags_weigh_more_than_common_ones():
     weighted = row[:, FEATURES.index("shared_tags_idf")]
     np.testing.assert_allclose(shared, [1, 1, 0])
     np.testing.assert_allclose(weighted, [1.0, weights["rare"], 0.0])
+
+
+def test_tags_that_share_a_prefix_are_related():
+    assert tag_prefixes("HEALTH.2010.2.3-1") == ["health", "health.2", "health.2.3", "health.2.3.1"]
+    assert tag_prefixes("circular economy") == ["circular", "circular.economy"]
+    profiles = [
+        Profile(id="q", name="Q", description="x", tags=["HEALTH.2010.2.3-1"]),
+        Profile(id="a", name="A", description="x", tags=["HEALTH.2012.2.3-4"]),
+        Profile(id="b", name="B", description="x", tags=["HEALTH.2011.1.1-1"]),
+        Profile(id="c", name="C", description="x", tags=["ENV.2010.2.3-1"]),
+        Profile(id="n", name="N", description="x"),
+    ]
+    row = PairFeatures(Population.from_profiles(profiles)).compute(0, np.array([1, 2, 3, 4]))
+    prefix = row[:, FEATURES.index("tag_prefix_cosine")]
+    root = row[:, FEATURES.index("tag_root_cosine")]
+    # a shares programme and area (health.2.3), b the programme only, c neither; n has no tags.
+    assert prefix[0] > prefix[1] > prefix[2] == 0
+    np.testing.assert_allclose(root, [1.0, 1.0, 0.0, np.nan], atol=1e-6)
+    assert np.isnan(prefix[3])
+    no_tags = PairFeatures(Population.from_profiles(profiles)).compute(4, np.array([0]))
+    assert np.isnan(no_tags[0, FEATURES.index("tag_root_cosine")])
 
 
 def test_held_out_report_ranks_in_a_padded_population_for_held_out_queries_only():
