@@ -57,6 +57,12 @@ def main() -> None:
     embedder = load_embedder()
     model = ClickRecommender.load(args.click_model)
     engine = db.make_engine(database_url())
+    if not db.schema_is_current(engine):
+        engine.dispose()
+        raise SystemExit(
+            f"{database_url()} holds no Klik database: load the demo first "
+            "(`make demo` with the same DATABASE_URL)"
+        )
     print(f"click model: {args.click_model}; database: {database_url()}")
     print(f"{'pairs':<11}{'ranking':<12}{'n':>3}  {'MRR':>5}  {'top 1':>5}  {'top 5':>5}  ranks")
     with Session(engine) as session:

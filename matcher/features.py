@@ -7,6 +7,7 @@ NaN (histogram gradient boosting treats missing values natively), never 0.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import warnings
@@ -145,6 +146,12 @@ _TAG_PARTS = re.compile(r"[\s.\-_/;:]+")
 _YEAR = re.compile(r"^(19|20)\d\d$")
 
 
+@functools.lru_cache(maxsize=65_536)
+def _prefixes(tag: str) -> tuple[str, ...]:
+    parts = [p for p in _TAG_PARTS.split(tag.lower()) if p and not _YEAR.match(p)]
+    return tuple(".".join(parts[: i + 1]) for i in range(len(parts)))
+
+
 def tag_prefixes(tag: str) -> list[str]:
     """A tag's prefixes by its parts, shortest first, lower-cased and without years.
 
@@ -153,16 +160,18 @@ def tag_prefixes(tag: str) -> list[str]:
     Two tags that share a prefix are related: the same programme or area of a call
     code, the same head word of a keyword.
     """
-    parts = [p for p in _TAG_PARTS.split(tag.lower()) if p and not _YEAR.match(p)]
-    return [".".join(parts[: i + 1]) for i in range(len(parts))]
+    return list(_prefixes(tag))
 
 
 def prefix_sets(tags: Iterable[str]) -> tuple[set[str], set[str]]:
     """All prefixes of a profile's tags, and their roots (first parts)."""
     every: set[str] = set()
+    roots: set[str] = set()
     for tag in tags:
-        every.update(tag_prefixes(tag))
-    return every, {p for p in every if "." not in p}
+        prefixes = _prefixes(tag)
+        every.update(prefixes)
+        roots.update(prefixes[:1])
+    return every, roots
 
 
 class PairFeatures:
@@ -398,21 +407,24 @@ def _prefix_matrices(
 ) -> tuple[sp.csr_matrix, sp.csr_matrix]:
     """Member x tag-prefix rows, weighted and L2-normalised: all prefixes, and roots only."""
     vocabulary: dict[str, int] = {}
+    rows: list[list[int]] = [[], []]
+    cols: list[list[int]] = [[], []]
+    for i, profile in enumerate(population.profiles):
+        if not profile.tags:
+            continue
+        for level, prefixes in enumerate(prefix_sets(profile.tags)):
+            for prefix in prefixes:
+                rows[level].append(i)
+                cols[level].append(vocabulary.setdefault(prefix, len(vocabulary)))
+    weight = np.array([weights[t] for t in vocabulary], dtype=np.float32)
+    shape = (len(population), len(vocabulary))
     matrices = []
     for level in (0, 1):
-        rows, cols = [], []
-        for i, profile in enumerate(population.profiles):
-            for prefix in prefix_sets(profile.tags)[level]:
-                rows.append(i)
-                cols.append(vocabulary.setdefault(prefix, len(vocabulary)))
-        weight = np.array([weights[t] for t in vocabulary], dtype=np.float32)
-        values = weight[np.array(cols, dtype=np.int64)] if cols else np.zeros(0, np.float32)
-        matrix = sp.csr_matrix(
-            (values, (rows, cols)), shape=(len(population), len(vocabulary)), dtype=np.float32
-        )
+        col = np.array(cols[level], dtype=np.int64)
+        matrix = sp.csr_matrix((weight[col], (rows[level], col)), shape=shape, dtype=np.float32)
         norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
         inverse = np.divide(1.0, norms, out=np.zeros_like(norms), where=norms > 0)
-        matrices.append(sp.csr_matrix(sp.diags(inverse.astype(np.float32)) @ matrix))
+        matrices.append(sp.csr_matrix(sp.diags(inverse) @ matrix))
     return matrices[0], matrices[1]
 
 
