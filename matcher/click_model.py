@@ -36,7 +36,7 @@ from matcher.features import (
     Context,
     PairFeatures,
     TagWeights,
-    prefix_sets,
+    fit_prefix_weights,
     reverse,
 )
 from matcher.feedback import FeedbackLabels
@@ -224,7 +224,7 @@ class ClickRecommender(Recommender):
         self.vectorizer_ = TfidfVectorizer(sublinear_tf=True, min_df=2, max_features=200_000)
         self.vectorizer_.fit(population.texts())
         self.tag_weights_ = TagWeights.fit(p.tags for p in population.profiles)
-        self.prefix_weights_ = TagWeights.fit(prefix_sets(p.tags)[0] for p in population.profiles)
+        self.prefix_weights_ = fit_prefix_weights(population)
         X, y, w, pairs = self._training_rows(population, partnerships)
         if feedback is not None and len(feedback[1]):
             fb_population, labels = feedback

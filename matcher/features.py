@@ -174,6 +174,11 @@ def prefix_sets(tags: Iterable[str]) -> tuple[set[str], set[str]]:
     return every, roots
 
 
+def fit_prefix_weights(population: Population) -> TagWeights:
+    """:class:`TagWeights` of the tag prefixes of ``population``'s profiles."""
+    return TagWeights.fit(prefix_sets(p.tags)[0] for p in population.profiles)
+
+
 class PairFeatures:
     """Computes :data:`FEATURES` for one query against many candidates of a population.
 
@@ -238,8 +243,10 @@ class PairFeatures:
             tag_weights = TagWeights.fit(p.tags for p in population.profiles)
         self.tags, self.weighted_tags = _tag_matrices(population, tag_weights)
         if prefix_weights is None:
-            prefix_weights = TagWeights.fit(prefix_sets(p.tags)[0] for p in population.profiles)
+            prefix_weights = fit_prefix_weights(population)
         self.prefixes, self.roots = _prefix_matrices(population, prefix_weights)
+        # Members with a tag prefix (the same members have a root).
+        self.prefixed = np.diff(self.prefixes.indptr) > 0
         self.cities = np.array([(p.city or "").strip().lower() for p in population.profiles])
 
     def compute(self, query: int, candidates: np.ndarray) -> np.ndarray:
@@ -295,10 +302,10 @@ class PairFeatures:
             theirs = self.tags[candidates]
             out[:, col + 3] = (theirs @ self.tags[query].T).toarray().ravel()
             out[:, col + 4] = (theirs @ self.weighted_tags[query].T).toarray().ravel()
-        for offset, matrix in ((5, self.prefixes), (6, self.roots)):
-            if matrix[query].nnz:
+        if self.prefixed[query]:
+            tagged = self.prefixed[candidates]
+            for offset, matrix in ((5, self.prefixes), (6, self.roots)):
                 cosine = (matrix[candidates] @ matrix[query].T).toarray().ravel()
-                tagged = np.diff(matrix.indptr)[candidates] > 0
                 out[:, col + offset] = np.where(tagged, cosine, np.nan)
         if self.text_vectors is not None:
             overlap = self.text_vectors[candidates] @ self.text_vectors[query].T
