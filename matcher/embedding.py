@@ -19,7 +19,7 @@ import logging
 import os
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
@@ -34,7 +34,9 @@ __all__ = [
     "ENV_MODEL",
     "Embedder",
     "EmbeddingModelError",
+    "LazyEmbedder",
     "load_embedder",
+    "model_name",
 ]
 
 #: The model used when neither an argument nor ``$KLIK_EMBEDDING_MODEL`` names one.
@@ -163,8 +165,71 @@ def load_embedder(spec: str | None = None) -> Embedder:
     matcher.model_build.ModelBuildError
         If the default model has to be built and cannot be.
     """
-    resolved = (spec or os.environ.get(ENV_MODEL) or DEFAULT_MODEL).strip()
-    return _load_embedder(resolved)
+    return _load_embedder(_resolve(spec))
+
+
+def model_name(spec: str | None = None) -> str:
+    """The :attr:`Embedder.name` that :func:`load_embedder` would give ``spec``, unloaded."""
+    resolved = _resolve(spec)
+    return MODEL_DIRNAME if resolved in _DEFAULT_SPECS else resolved
+
+
+def _resolve(spec: str | None) -> str:
+    return (spec or os.environ.get(ENV_MODEL) or DEFAULT_MODEL).strip()
+
+
+class LazyEmbedder:
+    """An :class:`Embedder` that is loaded only when something has to be encoded.
+
+    A shortlist or screening for stored profiles usually needs no model at all: the
+    profiles' vectors, and those of their statements, are in the database. This stands
+    in for the embedder there and loads it (``load()``) on the first :meth:`encode`.
+
+    Parameters
+    ----------
+    name
+        The model's :attr:`Embedder.name` (:func:`model_name`).
+    load
+        Returns the real embedder; called at most once.
+    dim
+        The dimension of the vectors stored under ``name``, if any are: then
+        :attr:`dim` needs no model either.
+    """
+
+    def __init__(self, name: str, load: Callable[[], Embedder], dim: int | None = None) -> None:
+        self.name = name
+        self._load = load
+        self._dim = dim
+        self._embedder: Embedder | None = None
+
+    def __repr__(self) -> str:
+        state = "loaded" if self._embedder is not None else "not loaded"
+        return f"LazyEmbedder(name={self.name!r}, {state})"
+
+    @property
+    def embedder(self) -> Embedder:
+        """The real embedder, loaded now if it was not yet."""
+        if self._embedder is None:
+            embedder = self._load()
+            if embedder.name != self.name:
+                raise EmbeddingModelError(
+                    f"embedding model {embedder.name!r} loaded in place of {self.name!r}"
+                )
+            if self._dim is not None and embedder.dim != self._dim:
+                raise EmbeddingModelError(
+                    f"embedding model {self.name!r} gives {embedder.dim}-dimensional vectors, "
+                    f"the stored ones have {self._dim}: run `klik embed`"
+                )
+            self._embedder = embedder
+        return self._embedder
+
+    @property
+    def dim(self) -> int:
+        return self._dim if self._dim is not None else self.embedder.dim
+
+    def encode(self, texts: Sequence[str], **options: Any) -> npt.NDArray[np.float32]:
+        """:meth:`Embedder.encode` (same options), loading the model first if need be."""
+        return self.embedder.encode(texts, **options)
 
 
 @functools.cache  # lru_cache without a size limit: one Embedder per spec

@@ -179,3 +179,8 @@ def load_vectors(
     pks = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
     matrix = np.frombuffer(b"".join(r[1] for r in rows), dtype=np.float32).reshape(len(rows), -1)
     return pks, matrix, [r[2] for r in rows]
+
+
+def stored_dim(session: Session, model: str) -> int | None:
+    """The dimension of the vectors stored under ``model``; None if there are none."""
+    return session.scalar(select(EmbeddingRow.dim).where(EmbeddingRow.model == model).limit(1))

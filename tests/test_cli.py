@@ -195,6 +195,31 @@ def test_shortlist_text_and_json(runner, loaded, embedder, tmp_path):
     assert ranked(str(strategy))[0] == "river"
 
 
+def test_shortlist_and_screen_of_stored_profiles_load_no_embedding_model(
+    runner, loaded, embedder, monkeypatch
+):
+    """Their vectors and statement vectors are stored: no model is loaded (seconds saved)."""
+    import matcher.cli.base
+
+    assert klik(runner, loaded, "embed", "--quiet").exit_code == 0
+    shortlist = ["shortlist", "--for", "groen", "--format", "json"]
+    screen = ["screen", "--host", "groen", "--request", "bouw", "--format", "json"]
+    first = [klik(runner, loaded, *args) for args in (shortlist, screen)]  # caches statements
+    assert all(r.exit_code == 0 for r in first), [r.output for r in first]
+
+    def no_model(model):
+        raise AssertionError("the embedding model was loaded")
+
+    monkeypatch.setattr(matcher.cli.base, "_embedder", no_model)
+    again = [klik(runner, loaded, *args) for args in (shortlist, screen)]
+    assert [json.loads(r.output) for r in again] == [json.loads(r.output) for r in first]
+    strategy_file = loaded.removeprefix("sqlite:///") + ".txt"
+    with open(strategy_file, "w", encoding="utf-8") as fh:
+        fh.write("We restore rivers.")
+    with pytest.raises(AssertionError, match="was loaded"):  # a text has to be encoded
+        klik(runner, loaded, "shortlist", "--for", strategy_file)
+
+
 def test_shortlist_rejects_a_bad_profile_file(runner, loaded, tmp_path):
     bad = tmp_path / "us.json"
     bad.write_text('{"name": "Us"}')

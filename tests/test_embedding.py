@@ -15,7 +15,13 @@ import numpy as np
 import pytest
 
 from matcher import embedding, model_build
-from matcher.embedding import Embedder, EmbeddingModelError, load_embedder
+from matcher.embedding import (
+    Embedder,
+    EmbeddingModelError,
+    LazyEmbedder,
+    load_embedder,
+    model_name,
+)
 from matcher.model_build import BUILD_RECORD, MODEL_DIRNAME, ModelBuildError, ensure_model
 
 # Each Dutch sentence and its English translation; every pair has its own topic.
@@ -179,6 +185,53 @@ def test_unknown_name_raises_without_network() -> None:
 def test_a_folder_that_is_no_model_raises(tmp_path: Path) -> None:
     with pytest.raises(EmbeddingModelError):
         load_embedder(str(tmp_path))
+
+
+# ------------------------------------------------------------ LazyEmbedder
+
+
+def test_model_name_is_the_name_load_embedder_gives(
+    embedder: Embedder, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.delenv(embedding.ENV_MODEL, raising=False)
+    assert model_name() == model_name(embedding.DEFAULT_MODEL) == embedder.name
+    assert model_name(str(tmp_path)) == str(tmp_path)
+    monkeypatch.setenv(embedding.ENV_MODEL, "elsewhere")
+    assert model_name() == "elsewhere"
+
+
+def test_lazy_embedder_loads_once_and_only_to_encode(embedder: Embedder) -> None:
+    loads: list[int] = []
+
+    def load() -> Embedder:
+        loads.append(1)
+        return embedder
+
+    lazy = LazyEmbedder(embedder.name, load, dim=embedder.dim)
+    assert (lazy.name, lazy.dim) == (embedder.name, embedder.dim)
+    assert loads == [] and "not loaded" in repr(lazy)
+    texts = ["Wij vergroenen wijken.", "We restore rivers."]
+    np.testing.assert_array_equal(lazy.encode(texts), embedder.encode(texts))
+    lazy.encode(texts[:1])
+    assert loads == [1]
+
+
+def test_lazy_embedder_without_stored_vectors_loads_for_its_dimension(
+    embedder: Embedder,
+) -> None:
+    lazy = LazyEmbedder(embedder.name, lambda: embedder)
+    assert lazy.dim == embedder.dim
+    assert repr(lazy) == f"LazyEmbedder(name={embedder.name!r}, loaded)"
+
+
+def test_lazy_embedder_refuses_a_model_unlike_the_stored_vectors(embedder: Embedder) -> None:
+    lazy = LazyEmbedder(embedder.name, lambda: embedder, dim=embedder.dim + 1)
+    assert lazy.dim == embedder.dim + 1
+    with pytest.raises(EmbeddingModelError, match="run `klik embed`"):
+        lazy.encode(["tekst"])
+    other = LazyEmbedder("another-model", lambda: embedder)
+    with pytest.raises(EmbeddingModelError, match="in place of 'another-model'"):
+        other.encode(["tekst"])
 
 
 # ------------------------------------------------------------------ the build

@@ -121,6 +121,19 @@ def _embedder(model: str | None) -> Any:
         raise Failure(str(error)) from None
 
 
+def _lazy_embedder(session: Session, model: str | None) -> Any:
+    """The embedder of ``model``, loaded only once something has to be encoded.
+
+    A shortlist or screening of stored profiles whose vectors (and statement
+    vectors) are stored loads no model: seconds saved on every such command.
+    """
+    from matcher.embedding import LazyEmbedder, model_name
+    from matcher.vectors import stored_dim
+
+    name = model_name(model)
+    return LazyEmbedder(name, lambda: _embedder(model), stored_dim(session, name))
+
+
 def _percent(value: float | None) -> float | None:
     """A click as a 0-100 score with one decimal, as users see it."""
     return None if value is None else round(100 * value, 1)

@@ -14,11 +14,12 @@ from matcher.cli.base import (
     Failure,
     _check_embedding_model,
     _click_model,
-    _embedder,
+    _lazy_embedder,
     _percent,
     cli,
     pass_context,
 )
+from matcher.embedding import EmbeddingModelError
 from matcher.profiles import Kind
 
 
@@ -104,14 +105,19 @@ def shortlist(
         except sl.QueryError as error:
             raise Failure(str(error)) from None
         learned = None if similarity_only else _click_model(click_model)
-        embedder = _embedder(model)
+        embedder = _lazy_embedder(session, model)
         _check_embedding_model(learned, embedder.name)
         filters = sl.Filters(list(kinds), list(countries), exclude_partners, exclude_conflicts)
-        candidates = sl.shortlist(
-            session, embedder, query, top=top, filters=filters, model=learned, order=rank_by
-        )
-        if explain:
-            sl.explain_candidates(session, embedder, query, candidates, model=learned, lang=lang)
+        try:
+            candidates = sl.shortlist(
+                session, embedder, query, top=top, filters=filters, model=learned, order=rank_by
+            )
+            if explain:
+                sl.explain_candidates(
+                    session, embedder, query, candidates, model=learned, lang=lang
+                )
+        except EmbeddingModelError as error:
+            raise Failure(str(error)) from None
     if fmt == "json":
         click.echo(
             json.dumps(
@@ -208,11 +214,14 @@ def screen(
         except QueryError as error:
             raise Failure(str(error)) from None
         learned = _click_model(click_model)
-        embedder = _embedder(model)
+        embedder = _lazy_embedder(session, model)
         _check_embedding_model(learned, embedder.name)
-        result = screening.screen(
-            session, embedder, host_query, request_query, model=learned, lang=lang
-        )
+        try:
+            result = screening.screen(
+                session, embedder, host_query, request_query, model=learned, lang=lang
+            )
+        except EmbeddingModelError as error:
+            raise Failure(str(error)) from None
     if fmt == "json":
         body = {"host": host_query.profile.id, **result.to_dict()}
         click.echo(json.dumps(body, ensure_ascii=False, indent=2))
