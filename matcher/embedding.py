@@ -217,8 +217,9 @@ class LazyEmbedder:
                 )
             if self._dim is not None and embedder.dim != self._dim:
                 raise EmbeddingModelError(
-                    f"embedding model {self.name!r} gives {embedder.dim}-dimensional vectors, "
-                    f"the stored ones have {self._dim}: run `klik embed`"
+                    f"embedding model {self.name!r} gives {embedder.dim}-dimensional vectors "
+                    f"but those stored under its name have {self._dim}: the model changed; "
+                    "put the new one in a folder of its own and run `klik embed --model FOLDER`"
                 )
             self._embedder = embedder
         return self._embedder

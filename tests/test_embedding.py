@@ -227,7 +227,7 @@ def test_lazy_embedder_without_stored_vectors_loads_for_its_dimension(
 def test_lazy_embedder_refuses_a_model_unlike_the_stored_vectors(embedder: Embedder) -> None:
     lazy = LazyEmbedder(embedder.name, lambda: embedder, dim=embedder.dim + 1)
     assert lazy.dim == embedder.dim + 1
-    with pytest.raises(EmbeddingModelError, match="run `klik embed`"):
+    with pytest.raises(EmbeddingModelError, match="the model changed"):
         lazy.encode(["tekst"])
     other = LazyEmbedder("another-model", lambda: embedder)
     with pytest.raises(EmbeddingModelError, match="in place of 'another-model'"):
