@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import scipy.sparse as sp
 from scipy.stats import rankdata
+from sklearn.preprocessing import normalize
 
 from matcher.population import Population
 from matcher.profiles import Kind
@@ -429,9 +430,8 @@ def _prefix_matrices(
     for level in (0, 1):
         col = np.array(cols[level], dtype=np.int64)
         matrix = sp.csr_matrix((weight[col], (rows[level], col)), shape=shape, dtype=np.float32)
-        norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
-        inverse = np.divide(1.0, norms, out=np.zeros_like(norms), where=norms > 0)
-        matrices.append(sp.csr_matrix(sp.diags(inverse) @ matrix))
+        # normalize refuses a matrix without columns (a population without tags).
+        matrices.append(sp.csr_matrix(normalize(matrix)) if vocabulary else matrix)
     return matrices[0], matrices[1]
 
 
