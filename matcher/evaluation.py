@@ -65,7 +65,10 @@ PARTNERS = "partners.csv"
 PAST_PARTNERS = "past_partners.csv"
 #: The files every benchmark directory must hold.
 BENCHMARK_FILES: tuple[str, ...] = (ORGANISATIONS, PARTNERS, PAST_PARTNERS)
-#: Ids written per query by ``rankings_out`` (all of them when there are fewer).
+#: Ids written per query by ``rankings_out``: at least this many, and as many more as it
+#: takes to hold this many that are not the query's past partners (all ids when there are
+#: fewer), so that the list still holds this many once a reader filters past partners out
+#: to measure new partners.
 RANKINGS_DEPTH = 100
 #: Default groups of :meth:`EvaluationReport.format_by_past_partners` (lower bounds).
 PAST_PARTNER_BINS = (0, 1, 3, 6, 11, 21, 51)
@@ -446,7 +449,8 @@ def evaluate(
     rankings_out
         Where to write, for the ranker named ``klik`` (else the first), one
         JSON line per query: ``{"query": ID, "ranked": [ID, ...]}``, best first,
-        :data:`RANKINGS_DEPTH` ids (all if fewer), past partners included.
+        :data:`RANKINGS_DEPTH` ids and further ones until :data:`RANKINGS_DEPTH` of
+        them are not past partners of the query (all if fewer), past partners included.
     k_ndcg, k_recall
         Cut-offs of NDCG and Recall.
     queries
@@ -524,9 +528,10 @@ def evaluate(
                     relevant[new] = False
                     excluded[old] = False
                 if out is not None and recommender is writer:
+                    depth = _rankings_depth(ranked, _row(past, q), n)
                     line = {
                         "query": population.ids[q],
-                        "ranked": [population.ids[i] for i in ranked[:RANKINGS_DEPTH].tolist()],
+                        "ranked": [population.ids[i] for i in ranked[:depth].tolist()],
                     }
                     out.write(json.dumps(line, ensure_ascii=False) + "\n")
                 if progress is not None:
@@ -540,6 +545,14 @@ def evaluate(
                 )
             )
     return report
+
+
+def _rankings_depth(ranked: npt.NDArray[np.int64], past: npt.NDArray[np.int32], n: int) -> int:
+    """How many of ``ranked`` to write: see :data:`RANKINGS_DEPTH`."""
+    is_past = np.zeros(n, dtype=bool)
+    is_past[past] = True
+    fresh = np.cumsum(~is_past[ranked])
+    return min(len(ranked), max(RANKINGS_DEPTH, int(np.searchsorted(fresh, RANKINGS_DEPTH)) + 1))
 
 
 # ---------------------------------------------------------------------------

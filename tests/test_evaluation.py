@@ -16,10 +16,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 from click.testing import CliRunner
 from sqlalchemy.orm import Session
 
-from matcher import db
+from matcher import db, evaluation
 from matcher.baselines import PopularityRecommender, RandomRecommender, make_baselines
 from matcher.cli import Failure, cli
 from matcher.cli.base import _learned_model
@@ -320,6 +321,34 @@ def test_rankings_out(tiny, tmp_path):
         # The "klik" ranker's list is written (popularity), past partners included.
         degrees = [popularity[population.index[i]] for i in ranked]
         assert degrees == sorted(degrees, reverse=True)
+
+
+def test_rankings_out_holds_the_depth_once_past_partners_are_filtered(tiny, tmp_path, monkeypatch):
+    """Past partners ranked on top do not crowd out new candidates from the written list."""
+    monkeypatch.setattr(evaluation, "RANKINGS_DEPTH", 3)
+    population, partnerships = tiny
+    out = tmp_path / "rankings.jsonl"
+    evaluate(population, partnerships, [Named()], rankings_out=out)
+    graph = sp.csr_matrix(population.graph)
+    lengths = []
+    for line in read_rankings(out):
+        q = population.index[line["query"]]
+        past = {population.ids[i] for i in graph[q].indices}
+        fresh = [i not in past for i in line["ranked"]]
+        # The shortest prefix of the full ranking with 3 ids, 3 of them not past partners.
+        assert len(fresh) >= 3 and sum(fresh) == min(3, len(population) - 1 - len(past))
+        assert len(fresh) == 3 or fresh[-1]
+        lengths.append(len(fresh))
+    assert max(lengths) > 3  # some query's past partners rank among its first three
+
+
+def test_rankings_depth_counts_ids_that_are_not_past_partners(monkeypatch):
+    monkeypatch.setattr(evaluation, "RANKINGS_DEPTH", 2)
+    ranked = np.array([4, 1, 3, 0, 2])
+    assert evaluation._rankings_depth(ranked, np.array([], dtype=np.int32), 5) == 2
+    assert evaluation._rankings_depth(ranked, np.array([4, 1], dtype=np.int32), 5) == 4
+    assert evaluation._rankings_depth(ranked, np.array([1, 3], dtype=np.int32), 5) == 4
+    assert evaluation._rankings_depth(ranked, np.array([4, 1, 3, 0], dtype=np.int32), 5) == 5
 
 
 def test_rankings_out_first_ranker_without_klik(tiny, tmp_path):

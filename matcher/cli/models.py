@@ -29,7 +29,8 @@ from matcher.cli.base import (
     "--rankings-out",
     type=click.Path(dir_okay=False, writable=True, path_type=Path),
     help="Write the learned model's (else the first ranker's) rankings here, one JSON line "
-    'per query: {"query": ID, "ranked": [ID, ...]} (100 ids, best first).',
+    'per query: {"query": ID, "ranked": [ID, ...]}, best first: 100 ids, and more until '
+    "100 of them are not the query's past partners.",
 )
 @click.option(
     "--model",
