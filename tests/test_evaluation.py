@@ -335,7 +335,8 @@ def test_rankings_out_holds_the_depth_once_past_partners_are_filtered(tiny, tmp_
         q = population.index[line["query"]]
         past = {population.ids[i] for i in graph[q].indices}
         fresh = [i not in past for i in line["ranked"]]
-        # The shortest prefix of the full ranking with 3 ids, 3 of them not past partners.
+        # The shortest prefix of the ranking that is at least 3 long and holds 3 ids that
+        # are not past partners (or all of those there are).
         assert len(fresh) >= 3 and sum(fresh) == min(3, len(population) - 1 - len(past))
         assert len(fresh) == 3 or fresh[-1]
         lengths.append(len(fresh))
