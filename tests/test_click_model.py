@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from matcher.click_model import ClickClassifier, ClickRecommender
+from matcher.click_model import ClickClassifier, ClickRecommender, _raw_click
 from matcher.features import (
     FEATURES,
     KIND_PAIR,
@@ -111,6 +111,27 @@ def test_both_directions_and_their_harmonic_mean():
     assert ((ours >= 0) & (ours <= 1) & (theirs >= 0) & (theirs <= 1)).all()
     assert np.all(combined <= np.maximum(ours, theirs) + 1e-9)
     assert np.all(combined >= np.minimum(ours, theirs) - 1e-9)
+
+
+def test_members_are_averaged_in_log_odds():
+    population, pairs = synthetic()
+    params = dict(random_state=0, n_retrieved=20, n_network=10, n_random=10)
+    model = ClickRecommender(**params, n_members=3).fit(population, pairs)
+    assert len(model.classifiers_) == 3
+    rows = model.features(population).compute(0, np.arange(1, len(population)))
+    alone = [_raw_click([member], rows)[2] for member in model.classifiers_]
+    assert not np.allclose(alone[0], alone[1])  # each member drew its own rows
+    log_odds = np.mean([np.log(c / (1 - c)) for c in alone], axis=0)
+    assert np.allclose(model.rank_score(rows), 1 / (1 + np.exp(-log_odds)))
+    # The first member is the model a single-member ensemble of the same seed trains.
+    single = ClickRecommender(**params, n_members=1).fit(population, pairs)
+    assert np.array_equal(single.rank_score(rows), alone[0])
+
+
+def test_an_ensemble_needs_a_member():
+    population, pairs = synthetic()
+    with pytest.raises(ValueError, match="n_members"):
+        ClickRecommender(n_members=0).fit(population, pairs)
 
 
 def test_reverse_swaps_directional_features():
