@@ -323,18 +323,21 @@ class ClickRecommender(Recommender):
         own rows outside it. The map is so fitted on clicks like those of pairs
         the model has never seen.
         """
-        X0, y0, w0, pairs0 = members[0]
+        X0, y0, w0, _ = members[0]
         every = np.unique(np.concatenate([pairs for *_, pairs in members]))
         folds = min(self.calibration_folds, len(every))
         raw = np.zeros(len(y0))
         if folds >= 2:
             rng = np.random.default_rng([self.random_state, 2])
             fold_of = rng.permutation(len(every)) % folds
-            held = fold_of[np.searchsorted(every, pairs0)]
+            member_folds = [fold_of[np.searchsorted(every, pairs)] for *_, pairs in members]
+            held = member_folds[0]
             for fold in range(folds):
                 fitted = []
-                for template, (X, y, w, pairs) in zip(templates, members, strict=True):
-                    rows = fold_of[np.searchsorted(every, pairs)] != fold
+                for template, (X, y, w, _), in_fold in zip(
+                    templates, members, member_folds, strict=True
+                ):
+                    rows = in_fold != fold
                     if len(np.unique(y[rows])) == 2:
                         fitted.append(clone(template).fit(X[rows], y[rows], sample_weight=w[rows]))
                 if fitted:
