@@ -154,6 +154,7 @@ def held_out_report(
     test_fraction: float = 1 / 3,
     pad_to: int | None = None,
     train_share: float = 1.0,
+    model: ClickRecommender | None = None,
 ) -> tuple[EvaluationReport, list[Bin]]:
     """Train on some organisations, evaluate on the rest (``test_fraction``), with baselines.
 
@@ -168,6 +169,9 @@ def held_out_report(
     With ``train_share`` below 1, the model learns from that share of the training
     organisations only, drawn at random; the split, the padding and the queries stay
     the same (a learning curve).
+
+    ``model`` is the (unfitted) click model to train, by default
+    ``ClickRecommender(random_state=seed)``.
     """
     train_rows, test_rows = split_organisations(
         len(population), test_fraction=test_fraction, seed=seed
@@ -181,7 +185,7 @@ def held_out_report(
         fit_rows = np.sort(
             np.random.default_rng([seed, 99]).choice(train_rows, size, replace=False)
         )
-    model = ClickRecommender(random_state=seed).fit(
+    model = (model or ClickRecommender(random_state=seed)).fit(
         population.subset(fit_rows), partnerships.subset(fit_rows, n)
     )
     rankers = [model, *make_baselines(seed)]

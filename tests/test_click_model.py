@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from quick_click import QUICK, quick_click
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from matcher.click_model import ClickClassifier, ClickRecommender, _raw_click
@@ -68,68 +69,85 @@ def synthetic(n=60, seed=0):
 
 def test_same_data_and_seed_give_the_same_model():
     population, pairs = synthetic()
-    first = ClickRecommender(random_state=3, n_retrieved=20, n_network=10, n_random=10)
-    second = ClickRecommender(random_state=3, n_retrieved=20, n_network=10, n_random=10)
-    first.fit(population, pairs)
-    second.fit(population, pairs)
+    # The draws of sub-populations and of non-partners, the calibration folds, the boosting.
+    params = {"sub_populations": (0.5,)}
+    first = quick_click(random_state=3, **params).fit(population, pairs)
+    second = quick_click(random_state=3, **params).fit(population, pairs)
     everyone = np.arange(len(population))
-    for query in range(len(population)):
+    for query in (0, 17, 42, 59):
         assert np.array_equal(
             first.score(population, query, everyone), second.score(population, query, everyone)
         )
-    other_seed = ClickRecommender(random_state=4, n_retrieved=20, n_network=10, n_random=10)
-    other_seed.fit(population, pairs)
+    other_seed = quick_click(random_state=4, **params).fit(population, pairs)
     assert not np.array_equal(
         first.score(population, 0, everyone), other_seed.score(population, 0, everyone)
     )
 
 
-def test_learns_the_signal_and_round_trips(tmp_path):
-    population, pairs = synthetic()
-    model = ClickRecommender(random_state=0, n_retrieved=20, n_network=10, n_random=10)
-    model.fit(population, pairs)
+@pytest.fixture(scope="module")
+def world():
+    return synthetic()
+
+
+@pytest.fixture(scope="module")
+def fitted(world):
+    """A quick click model fitted on the synthetic world, shared by the tests that read it."""
+    population, pairs = world
+    return quick_click(random_state=0).fit(population, pairs)
+
+
+def test_learns_the_signal_and_round_trips(world, fitted, tmp_path):
+    population, pairs = world
+    partners = {(int(a), int(b)) for a, b in zip(pairs.a, pairs.b, strict=True)}
+    hits = 0
+    for q in range(len(population)):
+        top, _ = fitted.recommend(population, q, 5)
+        hits += sum((min(q, t), max(q, t)) in partners for t in top)
+    assert hits / (5 * len(population)) > 0.3  # random would be about 0.07
+
+    fitted.save(tmp_path / "click")
+    loaded = ClickRecommender.load(tmp_path / "click")
+    candidates = np.arange(1, len(population))
+    assert np.allclose(
+        fitted.score(population, 0, candidates), loaded.score(population, 0, candidates)
+    )
+
+
+def test_the_default_model_learns_the_signal(world):
+    population, pairs = world
+    model = ClickRecommender(random_state=0, **QUICK).fit(population, pairs)
     partners = {(int(a), int(b)) for a, b in zip(pairs.a, pairs.b, strict=True)}
     hits = 0
     for q in range(len(population)):
         top, _ = model.recommend(population, q, 5)
         hits += sum((min(q, t), max(q, t)) in partners for t in top)
-    assert hits / (5 * len(population)) > 0.3  # random would be about 0.07
-
-    model.save(tmp_path / "click")
-    loaded = ClickRecommender.load(tmp_path / "click")
-    candidates = np.arange(1, len(population))
-    assert np.allclose(
-        model.score(population, 0, candidates), loaded.score(population, 0, candidates)
-    )
+    assert hits / (5 * len(population)) > 0.3
 
 
-def test_both_directions_and_their_harmonic_mean():
-    population, pairs = synthetic()
-    model = ClickRecommender(random_state=0, n_retrieved=20, n_network=10, n_random=10)
-    model.fit(population, pairs)
-    _, ours, theirs, combined = model.click(population, 0, np.arange(1, 10))
+def test_both_directions_and_their_harmonic_mean(world, fitted):
+    population, _ = world
+    _, ours, theirs, combined = fitted.click(population, 0, np.arange(1, 10))
     assert ((ours >= 0) & (ours <= 1) & (theirs >= 0) & (theirs <= 1)).all()
     assert np.all(combined <= np.maximum(ours, theirs) + 1e-9)
     assert np.all(combined >= np.minimum(ours, theirs) - 1e-9)
 
 
-def test_members_are_averaged_in_log_odds():
-    population, pairs = synthetic()
-    params = dict(random_state=0, n_retrieved=20, n_network=10, n_random=10)
-    model = ClickRecommender(**params, n_members=3).fit(population, pairs)
-    assert len(model.classifiers_) == 3
+def test_members_are_averaged_in_log_odds(world):
+    population, pairs = world
+    model = quick_click(random_state=0, n_members=2).fit(population, pairs)
+    assert len(model.classifiers_) == 2
     rows = model.features(population).compute(0, np.arange(1, len(population)))
     alone = [_raw_click([member], rows)[2] for member in model.classifiers_]
     assert not np.allclose(alone[0], alone[1])  # each member drew its own rows
     log_odds = np.mean([np.log(c / (1 - c)) for c in alone], axis=0)
     assert np.allclose(model.rank_score(rows), 1 / (1 + np.exp(-log_odds)))
     # The first member is the model a single-member ensemble of the same seed trains.
-    single = ClickRecommender(**params, n_members=1).fit(population, pairs)
+    single = quick_click(random_state=0, n_members=1).fit(population, pairs)
     assert np.array_equal(single.rank_score(rows), alone[0])
 
 
-def test_an_ensemble_needs_a_member():
-    population, pairs = synthetic()
+def test_an_ensemble_needs_a_member(world):
+    population, pairs = world
     with pytest.raises(ValueError, match="n_members"):
         ClickRecommender(n_members=0).fit(population, pairs)
 
@@ -147,18 +165,16 @@ def test_reverse_swaps_directional_features():
     assert np.array_equal(reverse(back), rows)
 
 
-def test_a_tampered_artefact_is_refused(tmp_path):
-    population, pairs = synthetic()
-    model = ClickRecommender(random_state=0, n_retrieved=20, n_network=10, n_random=10)
-    model.fit(population, pairs).save(tmp_path / "click")
+def test_a_tampered_artefact_is_refused(fitted, tmp_path):
+    fitted.save(tmp_path / "click")
     weights = tmp_path / "click" / "model.skops"
     weights.write_bytes(weights.read_bytes() + b"x")
     with pytest.raises(ValueError, match="does not match the hash"):
         ClickRecommender.load(tmp_path / "click")
 
 
-def test_recorded_feedback_moves_the_click():
-    population, pairs = synthetic()
+def test_recorded_feedback_moves_the_click(world):
+    population, pairs = world
     deployment, _ = synthetic(n=40, seed=1)
     # Outcomes that contradict the training data: pairs of different groups clicked,
     # pairs of the same group did not.
@@ -171,9 +187,8 @@ def test_recorded_feedback_moves_the_click():
         candidate=np.array([c for _, c in far + near]),
         label=np.array([1] * len(far) + [0] * len(near)),
     )
-    params = {"random_state": 0, "n_retrieved": 20, "n_network": 10, "n_random": 10}
-    plain = ClickRecommender(**params).fit(population, pairs)
-    taught = ClickRecommender(**params, feedback_weight=50.0).fit(
+    plain = quick_click(random_state=0).fit(population, pairs)
+    taught = quick_click(random_state=0, feedback_weight=50.0).fit(
         population, pairs, (deployment, labels)
     )
     assert taught.metadata["feedback_outcomes"] == len(labels)
@@ -185,8 +200,8 @@ def test_recorded_feedback_moves_the_click():
     assert mean_click(taught, near) < mean_click(plain, near)
 
 
-def test_partnerships_subset_follows_the_population_subset():
-    population, pairs = synthetic()
+def test_partnerships_subset_follows_the_population_subset(world):
+    population, pairs = world
     rows = np.arange(0, len(population), 2)
     part, kept = population.subset(rows), pairs.subset(rows, len(population))
     inside = set(rows.tolist())
@@ -199,11 +214,10 @@ def test_partnerships_subset_follows_the_population_subset():
     assert len(kept) == len(expected) > 0
 
 
-def test_sub_populations_add_training_rows_and_round_trip(tmp_path):
-    population, pairs = synthetic()
-    params = {"random_state": 0, "n_retrieved": 20, "n_network": 10, "n_random": 10}
-    alone = ClickRecommender(**params, sub_populations=()).fit(population, pairs)
-    more = ClickRecommender(**params, sub_populations=(0.5,)).fit(population, pairs)
+def test_sub_populations_add_training_rows_and_round_trip(world, fitted, tmp_path):
+    population, pairs = world
+    alone = fitted  # no sub-populations
+    more = quick_click(random_state=0, sub_populations=(0.5,)).fit(population, pairs)
     assert more.metadata["training_pairs"] > alone.metadata["training_pairs"]
     assert more.metadata["training_positives"] > alone.metadata["training_positives"]
 
@@ -309,9 +323,13 @@ def test_tags_that_share_a_prefix_are_related():
 def test_held_out_report_ranks_in_a_padded_population_for_held_out_queries_only():
     population, pairs = synthetic(n=90)
     _, test = split_organisations(len(population), test_fraction=0.4, seed=0)
-    report, table = held_out_report(population, pairs, seed=0, test_fraction=0.4, pad_to=60)
+    report, table = held_out_report(
+        population, pairs, seed=0, test_fraction=0.4, pad_to=60, model=quick_click()
+    )
     assert report.organisations == 60
-    plain, plain_table = held_out_report(population, pairs, seed=0, test_fraction=0.4)
+    plain, plain_table = held_out_report(
+        population, pairs, seed=0, test_fraction=0.4, model=quick_click()
+    )
     assert plain.organisations == len(test) == 36
     # Queries are held-out organisations only; in the padded run they have more partners
     # to find (those among the drawn training organisations), never fewer queries.
@@ -334,9 +352,17 @@ def test_held_out_report_with_a_train_share_learns_from_part_of_the_training_org
 
     monkeypatch.setattr(ClickRecommender, "fit", recording_fit)
     train, _ = split_organisations(len(population), test_fraction=0.4, seed=0)
-    whole, _ = held_out_report(population, pairs, seed=0, test_fraction=0.4, pad_to=60)
+    whole, _ = held_out_report(
+        population, pairs, seed=0, test_fraction=0.4, pad_to=60, model=quick_click()
+    )
     part, _ = held_out_report(
-        population, pairs, seed=0, test_fraction=0.4, pad_to=60, train_share=0.5
+        population,
+        pairs,
+        seed=0,
+        test_fraction=0.4,
+        pad_to=60,
+        train_share=0.5,
+        model=quick_click(),
     )
     assert [len(ids) for ids in trained_on] == [len(train), 27]
     assert set(trained_on[1]) < set(trained_on[0])

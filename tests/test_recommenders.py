@@ -1,12 +1,14 @@
 """The Recommender contract, checked for every implementation, and each baseline's own rule.
 
 The shared tests run on a tiny synthetic population with random unit vectors:
-they test the interface, not the quality of the rankings.
+they test the interface, not the quality of the rankings. The click model runs them
+in its quick configuration (:mod:`quick_click`).
 """
 
 import numpy as np
 import pytest
 import scipy.sparse as sp
+from quick_click import quick_click
 
 from matcher.baselines import (
     ALL_BASELINES,
@@ -70,10 +72,25 @@ def world():
     return make_population()
 
 
-@pytest.fixture(params=ALL_BASELINES, ids=lambda cls: cls.name)
-def fitted(request, world):
+#: Makers of every implementation, unfitted.
+IMPLEMENTATIONS = [*ALL_BASELINES, quick_click]
+
+
+def _name(make) -> str:
+    return make().name
+
+
+@pytest.fixture(scope="module", params=IMPLEMENTATIONS, ids=_name)
+def make(request):
+    """Makes an unfitted instance of each implementation in turn."""
+    return request.param
+
+
+@pytest.fixture(scope="module")
+def fitted(make, world):
+    """The implementation fitted once on the world; the tests only read it."""
     population, partnerships = world
-    return request.param().fit(population, partnerships)
+    return make().fit(population, partnerships)
 
 
 QUERIES = [0, 3, 17, N - 1]
@@ -93,12 +110,11 @@ def test_names_are_stable_and_distinct():
     assert [r.name for r in make_baselines()] == names
 
 
-@pytest.mark.parametrize("cls", ALL_BASELINES, ids=lambda cls: cls.name)
-def test_fit_returns_self(cls, world):
-    recommender = cls()
+def test_fit_returns_self(make, world):
+    recommender = make()
     assert recommender.fit(*world) is recommender
     assert isinstance(recommender, Recommender)
-    assert recommender.config()["name"] == cls.name
+    assert recommender.config()["name"] == recommender.name
 
 
 @pytest.mark.parametrize("query", QUERIES)
@@ -151,18 +167,16 @@ def test_scores_do_not_depend_on_the_other_candidates(fitted, world):
     np.testing.assert_allclose(part, full[np.searchsorted(everyone, subset)])
 
 
-def test_deterministic(world):
+def test_deterministic(make, fitted, world):
     population, partnerships = world
-    for cls in ALL_BASELINES:
-        first = cls().fit(population, partnerships)
-        second = cls().fit(population, partnerships)
-        for query in QUERIES:
-            a = first.recommend(population, query, k=10)
-            b = second.recommend(population, query, k=10)
-            c = first.recommend(population, query, k=10)
-            np.testing.assert_array_equal(a[0], b[0], err_msg=cls.name)
-            np.testing.assert_array_equal(a[1], b[1], err_msg=cls.name)
-            np.testing.assert_array_equal(a[0], c[0], err_msg=cls.name)
+    second = make().fit(population, partnerships)
+    for query in QUERIES:
+        a = fitted.recommend(population, query, k=10)
+        b = second.recommend(population, query, k=10)
+        c = fitted.recommend(population, query, k=10)
+        np.testing.assert_array_equal(a[0], b[0])
+        np.testing.assert_array_equal(a[1], b[1])
+        np.testing.assert_array_equal(a[0], c[0])
 
 
 def test_save_load_round_trip(fitted, world, tmp_path):

@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from click.testing import CliRunner
+from quick_click import quick_click
 from sqlalchemy.orm import Session
 
 from matcher.cli import cli
@@ -46,7 +47,7 @@ def model(demo_db, embedder, tmp_path_factory):
             a.append(i)
             b.append(int(j))
     pairs = Partnerships(np.array(a), np.array(b), np.ones(len(a), dtype=bool))
-    fitted = ClickRecommender(random_state=0, n_retrieved=10, n_network=5, n_random=20)
+    fitted = quick_click(random_state=0, n_retrieved=10, n_network=5, n_random=20)
     fitted.fit(population, pairs)
     fitted.metadata["embedding_model"] = embedder.name
     folder = tmp_path_factory.mktemp("click") / "click"
