@@ -236,6 +236,11 @@ class ClickRecommender(Recommender):
         """
         self.vectorizer_ = TfidfVectorizer(sublinear_tf=True, min_df=2, max_features=200_000)
         self.vectorizer_.fit(population.texts())
+        # Pruning the vocabulary leaves numpy integers as its indices; as plain ints the
+        # artefact holds one value per term instead of one array, and loads in a fraction
+        # of the time.
+        vocabulary = self.vectorizer_.vocabulary_
+        self.vectorizer_.vocabulary_ = {term: int(i) for term, i in vocabulary.items()}
         self.tag_weights_ = TagWeights.fit(p.tags for p in population.profiles)
         self.prefix_weights_ = fit_prefix_weights(population)
         if self.n_members < 1:

@@ -107,6 +107,8 @@ def test_learns_the_signal_and_round_trips(world, fitted, tmp_path):
 
     fitted.save(tmp_path / "click")
     loaded = ClickRecommender.load(tmp_path / "click")
+    # Plain ints: numpy ones would each be an array of their own in the artefact.
+    assert {type(i) for i in loaded.vectorizer_.vocabulary_.values()} == {int}
     candidates = np.arange(1, len(population))
     assert np.allclose(
         fitted.score(population, 0, candidates), loaded.score(population, 0, candidates)
