@@ -24,6 +24,7 @@ from matcher import db, evaluation
 from matcher.baselines import PopularityRecommender, RandomRecommender, make_baselines
 from matcher.cli import Failure, cli
 from matcher.cli.base import _learned_model
+from matcher.click_model import ClickRecommender
 from matcher.evaluation import (
     BenchmarkError,
     EvaluationReport,
@@ -33,6 +34,7 @@ from matcher.evaluation import (
     read_partnerships,
     split_benchmark,
 )
+from matcher.features import FEATURES, KIND_PAIR
 from matcher.recommender import Recommender
 
 CORDIS = Path(__file__).resolve().parent.parent / "data" / "cordis"
@@ -544,7 +546,15 @@ def test_train_then_evaluate_the_real_model(runner, tiny_dir, tmp_path, monkeypa
     assert config["held_out"]["reliability"] and config["embedding_model"] == embedder.name
     # A second run on the same data reuses the cached embedded set and gives the same model.
     again = tmp_path / "again"
-    runner.invoke(cli, ["train", str(tiny_dir), "--out", str(again), "--quiet", "--no-measure"])
+    result = runner.invoke(
+        cli, ["train", str(tiny_dir), "--out", str(again), "--quiet", "--no-measure"]
+    )
+    assert result.exit_code == 0, result.output
+    assert len(list((tmp_path / "cache").glob("*.db"))) == 1
+    rows = np.random.default_rng(0).normal(size=(200, len(FEATURES)))
+    rows[:, KIND_PAIR] = 0
+    first, second = ClickRecommender.load(out), ClickRecommender.load(again)
+    np.testing.assert_array_equal(first.rank_score(rows), second.rank_score(rows))
     result = runner.invoke(
         cli, ["evaluate", str(tiny_dir), "--model", str(out), "--quiet"], catch_exceptions=False
     )
