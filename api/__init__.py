@@ -17,6 +17,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         DATABASE_URL=database_url(),
         MAX_CONTENT_LENGTH=16 * 1024 * 1024,
         JSON_SORT_KEYS=False,
+        PRELOAD_MODELS=True,
     )
     app.config.from_prefixed_env("KLIK")
     if test_config is not None:

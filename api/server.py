@@ -7,6 +7,8 @@ from typing import Any
 from flask import Flask
 from gunicorn.app.base import BaseApplication
 
+from api.services import warm_up
+
 
 class _Gunicorn(BaseApplication):
     def __init__(self, app: Flask, options: dict[str, Any]) -> None:
@@ -22,13 +24,22 @@ class _Gunicorn(BaseApplication):
         return self.application
 
 
+def gunicorn_options(app: Flask, *, host: str, port: int, workers: int) -> dict[str, Any]:
+    """Gunicorn's settings.
+
+    With ``PRELOAD_MODELS`` (the default), each worker loads the models before it takes
+    a request, so that no request waits for them.
+    """
+    options: dict[str, Any] = {
+        "bind": f"{host}:{port}",
+        "workers": workers,
+        "accesslog": "-",
+        "timeout": 120,
+    }
+    if app.config["PRELOAD_MODELS"]:
+        options["post_worker_init"] = lambda worker: warm_up(app)
+    return options
+
+
 def run_gunicorn(app: Flask, *, host: str, port: int, workers: int) -> None:
-    _Gunicorn(
-        app,
-        {
-            "bind": f"{host}:{port}",
-            "workers": workers,
-            "accesslog": "-",
-            "timeout": 120,
-        },
-    ).run()
+    _Gunicorn(app, gunicorn_options(app, host=host, port=port, workers=workers)).run()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from flask import current_app
+from flask import Flask, current_app
 
 from api.errors import Unavailable
 from matcher import config
@@ -31,3 +31,17 @@ def click_model() -> Any:
             ClickRecommender.load(folder) if (folder / "config.json").is_file() else None
         )
     return cache[folder]
+
+
+def warm_up(app: Flask) -> None:
+    """Load both models into this process now, so that its first request does not wait.
+
+    A model that cannot be loaded is logged and left for the request that needs it,
+    which answers with the usual error.
+    """
+    with app.app_context():
+        try:
+            embedder()
+            click_model()
+        except Exception as error:  # a worker must boot even so
+            app.logger.warning("models not loaded ahead of requests: %s", error)
