@@ -38,6 +38,8 @@ from matcher.features import (
     Context,
     PairFeatures,
     TagWeights,
+    fill_text_overlap,
+    fit_overlap_from_similarity,
     fit_prefix_weights,
     reverse,
 )
@@ -47,7 +49,7 @@ from matcher.recommender import Partnerships, Recommender
 
 WEIGHTS = "model.skops"
 #: Version of the saved artefact's layout; another is refused at load time.
-FORMAT = 4
+FORMAT = 5
 #: Seed step between the members of the ensemble: member i draws with
 #: ``random_state + MEMBER_SEED_STEP * i``.
 MEMBER_SEED_STEP = 100
@@ -243,10 +245,17 @@ class ClickRecommender(Recommender):
         self.vectorizer_.vocabulary_ = {term: int(i) for term, i in vocabulary.items()}
         self.tag_weights_ = TagWeights.fit(p.tags for p in population.profiles)
         self.prefix_weights_ = fit_prefix_weights(population)
+        self.text_language_ = _main_language(population)
+        self.overlap_from_similarity_ = None
         if self.n_members < 1:
             raise ValueError(f"n_members must be at least 1, got {self.n_members}")
         seeds = [self.random_state + MEMBER_SEED_STEP * i for i in range(self.n_members)]
         members = [self._training_rows(population, partnerships, seed) for seed in seeds]
+        self.overlap_from_similarity_ = fit_overlap_from_similarity(members[0][0], members[0][2])
+        self._features = None  # prepared before the fill-in was fitted
+        if self.overlap_from_similarity_ is not None:
+            for X, *_ in members:
+                fill_text_overlap(X, self.overlap_from_similarity_)
         if feedback is not None and len(feedback[1]):
             fb_population, labels = feedback
             features = self.features(fb_population)
@@ -423,6 +432,8 @@ class ClickRecommender(Recommender):
             context,
             getattr(self, "tag_weights_", None),
             getattr(self, "prefix_weights_", None),
+            getattr(self, "text_language_", None),
+            getattr(self, "overlap_from_similarity_", None),
         )
         if context is None:
             self._features = features
@@ -477,6 +488,7 @@ class ClickRecommender(Recommender):
                 "sub_populations": list(self.sub_populations),
                 "n_members": self.n_members,
                 "random_state": self.random_state,
+                "text_language": self.text_language_,
                 "classifier": {
                     k: v
                     for k, v in self.classifiers_[0].get_params().items()
@@ -498,6 +510,7 @@ class ClickRecommender(Recommender):
                 "vectorizer": self.vectorizer_,
                 "classifiers": self.classifiers_,
                 "calibrator": self.calibrator_,
+                "overlap_from_similarity": self.overlap_from_similarity_,
                 "tag_weights": {
                     "weights": self.tag_weights_.weights,
                     "unseen": self.tag_weights_.unseen,
@@ -548,6 +561,8 @@ class ClickRecommender(Recommender):
         model.vectorizer_ = state["vectorizer"]
         model.classifiers_ = list(state["classifiers"])
         model.calibrator_ = state["calibrator"]
+        model.overlap_from_similarity_ = state["overlap_from_similarity"]
+        model.text_language_ = params["text_language"]
         tags = state["tag_weights"]
         model.tag_weights_ = TagWeights(dict(tags["weights"]), float(tags["unseen"]))
         prefixes = state["prefix_weights"]
@@ -595,6 +610,15 @@ def _raw_click(
         for i in range(3)
     )
     return ours, theirs, combined
+
+
+def _main_language(population: Population) -> str | None:
+    """The language most of the population's profiles are written in (None if unknown)."""
+    languages = [language for language in population.languages if language is not None]
+    if not languages:
+        return None
+    values, counts = np.unique(languages, return_counts=True)
+    return str(values[np.argmax(counts)])
 
 
 def _sha256(path: Path) -> str:

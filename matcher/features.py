@@ -18,8 +18,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import scipy.sparse as sp
 from scipy.stats import rankdata
+from sklearn.isotonic import IsotonicRegression
 from sklearn.preprocessing import normalize
 
+from matcher.language import detect_language
 from matcher.population import Population
 from matcher.profiles import Kind
 
@@ -90,6 +92,8 @@ FEATURES: tuple[str, ...] = (
 )
 #: Column of the kind pair, a categorical feature (our kind x their kind).
 KIND_PAIR = FEATURES.index("kind_pair")
+SIM_PROFILE = FEATURES.index("sim_profile")
+TEXT_OVERLAP = FEATURES.index("text_overlap")
 KINDS = [k.value for k in Kind]
 #: Kinds the model tells apart. Its training data (CORDIS) files charities, NGOs and
 #: associations under "other", so a charity is scored as one.
@@ -202,6 +206,16 @@ class PairFeatures:
     prefix_weights
         Weights of tag prefixes (:func:`tag_prefixes`) for ``tag_prefix_cosine`` and
         ``tag_root_cosine``, fitted the same way.
+    text_language
+        The language of the texts the TF-IDF vocabulary was fitted on. Between two texts
+        that are not both in it, the words cannot be compared: the vocabulary holds only
+        the few words of another language that its texts happen to use ("de", "van",
+        "en" for Dutch), so two Dutch texts would overlap like near-copies and a Dutch
+        and an English one not at all. ``text_overlap`` is missing there.
+    overlap_from_similarity
+        Fills in a missing ``text_overlap`` from ``sim_profile`` (see
+        :func:`fit_overlap_from_similarity`): the cross-lingual embedding stands in
+        for the words.
     """
 
     def __init__(
@@ -211,9 +225,22 @@ class PairFeatures:
         context: Context | None = None,
         tag_weights: TagWeights | None = None,
         prefix_weights: TagWeights | None = None,
+        text_language: str | None = None,
+        overlap_from_similarity: IsotonicRegression | None = None,
     ) -> None:
         self.population = population
         self.text_vectors = text_vectors
+        self.overlap_from_similarity = overlap_from_similarity
+        # Members whose text is in another language than the vocabulary's.
+        self.foreign: np.ndarray | None = None
+        if text_language is not None:
+            languages = [
+                language or detect_language(profile.all_text())
+                for language, profile in zip(population.languages, population.profiles, strict=True)
+            ]
+            self.foreign = np.array(
+                [language not in (None, text_language) for language in languages], dtype=bool
+            )
         self.context_walks = context.walks if context is not None else None
         self.context_lookalikes = context.lookalikes if context is not None else None
         self._lookalikes: sp.csr_matrix | None = None
@@ -309,8 +336,12 @@ class PairFeatures:
                 cosine = (matrix[candidates] @ matrix[query].T).toarray().ravel()
                 out[:, col + offset] = np.where(tagged, cosine, np.nan)
         if self.text_vectors is not None:
-            overlap = self.text_vectors[candidates] @ self.text_vectors[query].T
-            out[:, col + 7] = overlap.toarray().ravel()
+            overlap = (self.text_vectors[candidates] @ self.text_vectors[query].T).toarray()
+            out[:, col + 7] = overlap.ravel()
+            if self.foreign is not None:
+                out[self.foreign[query] | self.foreign[candidates], col + 7] = np.nan
+        if self.overlap_from_similarity is not None:
+            fill_text_overlap(out, self.overlap_from_similarity)
         return out
 
     def walks(self, query: int) -> tuple[np.ndarray, np.ndarray]:
@@ -352,6 +383,30 @@ class PairFeatures:
             first = ours / counts[query] if counts[query] else np.full(len(candidates), np.nan)
             second = np.where(counts[candidates] > 0, theirs / counts[candidates], np.nan)
         return first, second
+
+
+def fit_overlap_from_similarity(
+    rows: np.ndarray, sample_weight: np.ndarray | None = None
+) -> IsotonicRegression | None:
+    """``text_overlap`` as a rising function of ``sim_profile``, from feature rows.
+
+    Fitted on the training pairs whose overlap could be measured, weighted as those
+    pairs stand for all pairs; None without any.
+    """
+    known = ~np.isnan(rows[:, TEXT_OVERLAP]) & ~np.isnan(rows[:, SIM_PROFILE])
+    if not known.any():
+        return None
+    weight = None if sample_weight is None else sample_weight[known]
+    fit = IsotonicRegression(increasing=True, out_of_bounds="clip")
+    return fit.fit(rows[known, SIM_PROFILE], rows[known, TEXT_OVERLAP], sample_weight=weight)
+
+
+def fill_text_overlap(rows: np.ndarray, from_similarity: IsotonicRegression) -> np.ndarray:
+    """Fill in, in place, each missing ``text_overlap`` from the pair's ``sim_profile``."""
+    missing = np.isnan(rows[:, TEXT_OVERLAP]) & ~np.isnan(rows[:, SIM_PROFILE])
+    if missing.any():
+        rows[missing, TEXT_OVERLAP] = from_similarity.predict(rows[missing, SIM_PROFILE])
+    return rows
 
 
 def nearest_members(vectors: np.ndarray | None, n: int, k: int, block: int = 1024) -> sp.csr_matrix:

@@ -2,7 +2,9 @@
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 from quick_click import QUICK, quick_click
+from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from matcher.click_model import ClickClassifier, ClickRecommender, _raw_click
@@ -11,6 +13,7 @@ from matcher.features import (
     KIND_PAIR,
     PairFeatures,
     TagWeights,
+    fit_overlap_from_similarity,
     nearest_members,
     resource_walks,
     reverse,
@@ -320,6 +323,71 @@ def test_tags_that_share_a_prefix_are_related():
     assert np.isnan(prefix[3])
     no_tags = PairFeatures(Population.from_profiles(profiles)).compute(4, np.array([0]))
     assert np.isnan(no_tags[0, FEATURES.index("tag_root_cosine")])
+
+
+def _bilingual():
+    """Two English and two Dutch profiles; 0 and 2 (and 1 and 3) say the same."""
+    texts = [
+        ("en", "We repair bicycles with volunteers and teach children to cycle safely."),
+        ("en", "We fund research into lung disease and campaign against smoking."),
+        ("nl", "Wij repareren fietsen met vrijwilligers en leren kinderen veilig fietsen."),
+        ("nl", "Wij financieren onderzoek naar longziekten en voeren campagne tegen roken."),
+    ]
+    profiles = [
+        Profile(id=f"o{i}", name=f"Org {i}", language=language, description=text)
+        for i, (language, text) in enumerate(texts)
+    ]
+    angles = np.radians([0, 90, 10, 100])  # the cross-lingual embedding: 0 ~ 2, 1 ~ 3
+    vectors = np.stack([np.cos(angles), np.sin(angles)], axis=1).astype(np.float32)
+    population = Population.from_profiles(profiles, {"profile": vectors})
+    # The vocabulary of English training texts, with the few Dutch words such texts use.
+    vectorizer = TfidfVectorizer().fit([t for lang, t in texts if lang == "en"] + ["van de en"])
+    text = sp.csr_matrix(vectorizer.transform(population.texts()))
+    return population, text
+
+
+def test_words_are_compared_only_between_texts_in_the_vocabularys_language():
+    population, text = _bilingual()
+    overlap = FEATURES.index("text_overlap")
+    unmasked = PairFeatures(population, text).compute(2, np.array([0, 1, 3]))[:, overlap]
+    masked = PairFeatures(population, text, text_language="en")
+    english = masked.compute(0, np.array([1, 2, 3]))[:, overlap]
+    dutch = masked.compute(2, np.array([0, 1, 3]))[:, overlap]
+    assert not np.isnan(unmasked).any()  # without the language: whatever the words give
+    assert not np.isnan(english[0]) and np.isnan(english[1:]).all()
+    assert np.isnan(dutch).all()
+
+
+def test_a_missing_word_overlap_is_filled_in_from_the_profile_similarity():
+    population, text = _bilingual()
+    rows = np.full((4, len(FEATURES)), np.nan)
+    rows[:, FEATURES.index("sim_profile")] = [0.1, 0.2, 0.8, 0.9]
+    rows[:, FEATURES.index("text_overlap")] = [0.0, 0.05, 0.5, 0.6]
+    fill = fit_overlap_from_similarity(rows)
+    features = PairFeatures(population, text, text_language="en", overlap_from_similarity=fill)
+    row = features.compute(2, np.array([0, 1, 3]))
+    sim, overlap = row[:, FEATURES.index("sim_profile")], row[:, FEATURES.index("text_overlap")]
+    # 0 says what 2 says, in English: like a pair of similar English texts.
+    np.testing.assert_allclose(overlap, fill.predict(sim), rtol=1e-6)
+    assert overlap[0] > 0.4 > overlap[1]
+
+
+def test_the_model_keeps_its_vocabularys_language_and_fills_in_the_overlap(tmp_path):
+    population, pairs = synthetic()
+    for i, profile in enumerate(population.profiles):
+        profile.language = "nl" if i % 4 == 0 else "en"
+    population = Population.from_profiles(population.profiles, population.vectors)
+    model = quick_click().fit(population, pairs)
+    assert model.text_language_ == "en"
+    rows = model.features(population).compute(0, np.arange(1, 60))  # 0 writes Dutch
+    sim, overlap = rows[:, FEATURES.index("sim_profile")], rows[:, FEATURES.index("text_overlap")]
+    np.testing.assert_allclose(overlap, model.overlap_from_similarity_.predict(sim), rtol=1e-6)
+    model.save(tmp_path / "model")
+    loaded = ClickRecommender.load(tmp_path / "model")
+    assert loaded.text_language_ == "en"
+    everyone = np.arange(len(population))
+    scores = [m.score(population, 0, everyone) for m in (loaded, model)]
+    assert np.array_equal(*scores)
 
 
 def test_held_out_report_ranks_in_a_padded_population_for_held_out_queries_only():

@@ -6,10 +6,12 @@ import pytest
 from demo_pairs import TWINS
 from sqlalchemy.orm import Session
 
+from matcher.click_model import ClickRecommender
 from matcher.profiles import Profile
 from matcher.shortlist import Filters, Query, resolve_query, shortlist
 
-DEMO = Path(__file__).parents[1] / "data" / "demo" / "profiles.jsonl"
+ROOT = Path(__file__).parents[1]
+DEMO = ROOT / "data" / "demo" / "profiles.jsonl"
 
 
 @pytest.fixture
@@ -28,6 +30,23 @@ def top_ids(session, embedder, query, n=5, **filters):
 def test_a_dutch_profile_finds_its_english_twin_first_and_back(session, embedder, dutch, english):
     assert top_ids(session, embedder, resolve_query(session, dutch))[0] == english
     assert top_ids(session, embedder, resolve_query(session, english))[0] == dutch
+
+
+@pytest.fixture(scope="module")
+def click_model():
+    return ClickRecommender.load(ROOT / "models" / "click")
+
+
+@pytest.mark.parametrize(("dutch", "english"), TWINS)
+def test_the_click_finds_the_twin_in_the_other_language_among_the_first_five(
+    session, embedder, click_model, dutch, english
+):
+    """Words are not compared across languages (the vocabulary is English), so a Dutch
+    text is not held back from its English twin by sharing none of its words."""
+    for ours, twin in ((dutch, english), (english, dutch)):
+        query = resolve_query(session, ours)
+        found = shortlist(session, embedder, query, top=5, model=click_model)
+        assert twin in [c.profile.id for c in found]
 
 
 STRATEGIES = [
