@@ -246,7 +246,7 @@ class ClickRecommender(Recommender):
         self.tag_weights_ = TagWeights.fit(p.tags for p in population.profiles)
         self.prefix_weights_ = fit_prefix_weights(population)
         self.text_language_ = _main_language(population)
-        self.overlap_from_similarity_ = None
+        self.overlap_from_similarity_ = None  # the rows below are drawn without a fill-in
         if self.n_members < 1:
             raise ValueError(f"n_members must be at least 1, got {self.n_members}")
         seeds = [self.random_state + MEMBER_SEED_STEP * i for i in range(self.n_members)]
@@ -488,7 +488,6 @@ class ClickRecommender(Recommender):
                 "sub_populations": list(self.sub_populations),
                 "n_members": self.n_members,
                 "random_state": self.random_state,
-                "text_language": self.text_language_,
                 "classifier": {
                     k: v
                     for k, v in self.classifiers_[0].get_params().items()
@@ -500,6 +499,7 @@ class ClickRecommender(Recommender):
                 **{pkg: version(pkg) for pkg in ("klik", "scikit-learn", "numpy", "skops")},
             },
             **self.metadata,
+            "text_language": self.text_language_,
         }
 
     def save(self, path: Path) -> None:
@@ -562,7 +562,7 @@ class ClickRecommender(Recommender):
         model.classifiers_ = list(state["classifiers"])
         model.calibrator_ = state["calibrator"]
         model.overlap_from_similarity_ = state["overlap_from_similarity"]
-        model.text_language_ = params["text_language"]
+        model.text_language_ = config["text_language"]
         tags = state["tag_weights"]
         model.tag_weights_ = TagWeights(dict(tags["weights"]), float(tags["unseen"]))
         prefixes = state["prefix_weights"]
